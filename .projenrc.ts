@@ -1,0 +1,221 @@
+import { javascript, typescript, JsonFile } from 'projen';
+import { nxJson } from './projenrc/nx';
+import { V } from './projenrc/versions';
+import { WorkspacePackage } from './projenrc/workspace-package';
+
+const root = new javascript.NodeProject({
+  name: 'cqrs-core',
+  description: 'An event-sourced CQRS core on AWS serverless that also runs on one laptop.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.PNPM,
+  pnpmVersion: V.pnpm,
+  pnpmOptions: {
+    workspaceYamlOptions: {
+      packages: ['packages/*', 'apps/*'],
+      // pnpm 12 runs no dependency's install script unless it is listed here.
+      allowBuilds: { esbuild: true, '@swc/core': true, nx: true, pnpm: true, 'classic-level': true, '@parcel/watcher': false },
+    },
+  },
+  projenrcJson: false,
+  projenrcJs: false,
+  licensed: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  jest: false,
+  prettier: false,
+  npmignoreEnabled: false,
+  entrypoint: '',
+  minNodeVersion: '20.19.0',
+  devDeps: [
+    `projen@${V.projen}`,
+    `typescript@${V.typescript}`,
+    `ts-node@${V.tsNode}`,
+    `@types/node@${V.nodeTypes}`,
+    `constructs@${V.constructs}`,
+    `nx@${V.nx}`,
+    `pnpm@${V.pnpm}`,
+    `eslint@${V.eslint}`,
+    `typescript-eslint@${V.typescriptEslint}`,
+    `prettier@${V.prettier}`,
+  ],
+});
+const projenrc = new typescript.ProjenrcTs(root, { projenCodeDir: 'projenrc' });
+projenrc.tsconfig.file.addOverride('compilerOptions', {
+  target: 'ES2022',
+  module: 'commonjs',
+  moduleResolution: 'node',
+  strict: true,
+  skipLibCheck: true,
+  types: ['node'],
+});
+projenrc.tsconfig.file.addOverride('include', ['.projenrc.ts', 'projenrc/**/*.ts']);
+root.gitignore.exclude('.nx/', '.local/', 'cdk.out/', '*.tsbuildinfo', '/lib/');
+for (const task of root.tasks.all) root.removeScript(task.name);
+root.addScripts({
+  projen: 'projen',
+  build: 'nx run-many -t build',
+  test: 'nx run-many -t build lint test --output-style=stream-without-prefixes',
+  start: 'nx run core:start',
+  demo: 'nx run core:demo',
+  bench: 'nx run-many -t bench --parallel=1',
+  codegen: 'nx run contracts:codegen',
+  format: 'prettier --write .',
+});
+
+new JsonFile(root, 'nx.json', { obj: nxJson });
+new JsonFile(root, '.prettierrc.json', { obj: { singleQuote: true, printWidth: 120 } });
+new JsonFile(root, 'tsconfig.base.json', {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2023'],
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      isolatedModules: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      declaration: true,
+      sourceMap: true,
+      resolveJsonModule: true,
+      types: ['node'],
+    },
+  },
+});
+
+const runtime = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/runtime',
+  name: '@core/runtime',
+  nxName: 'runtime',
+  description: 'The aggregate toolkit: deciders, envelopes, event store, publisher, notifier, handler factories.',
+  deps: [
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `@aws-sdk/client-eventbridge@${V.awsSdk}`,
+    `@aws-sdk/util-dynamodb@${V.utilDynamodb}`,
+    `@aws-sdk/credential-provider-node@${V.credentialProviderNode}`,
+    `@smithy/signature-v4@${V.signatureV4}`,
+    `@aws-crypto/sha256-js@${V.sha256}`,
+    `@smithy/protocol-http@${V.protocolHttp}`,
+  ],
+  devDeps: [`@types/aws-lambda@${V.awsLambdaTypes}`, `dynalite@${V.dynalite}`, `fast-check@${V.fastCheck}`],
+  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing']),
+});
+
+const contracts = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/contracts',
+  name: '@core/contracts',
+  nxName: 'contracts',
+  description: 'The merged GraphQL schema and the TypeScript types graphql-codegen generates from it.',
+  devDeps: [
+    `graphql@${V.graphql}`,
+    `@graphql-tools/merge@${V.graphqlToolsMerge}`,
+    `@graphql-codegen/cli@${V.codegenCli}`,
+    `@graphql-codegen/typescript@${V.codegenTypescript}`,
+    `@graphql-codegen/typescript-operations@${V.codegenOperations}`,
+    `ts-node@${V.tsNode}`,
+  ],
+  exports: {
+    '.': { types: './lib/index.d.ts', source: './src/index.ts', default: './lib/index.js' },
+    './schema.graphql': './schema.graphql',
+  },
+  targets: { codegen: 'ts-node --transpile-only codegen.ts' },
+});
+
+const reservation = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/reservation',
+  name: '@core/reservation',
+  nxName: 'reservation',
+  description: 'The reservation aggregate: domain, Lambda handlers, CDK construct and GraphQL fragment.',
+  workspaceDeps: [runtime.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `@types/aws-lambda@${V.awsLambdaTypes}`,
+    `dynalite@${V.dynalite}`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
+const local = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/local',
+  name: '@core/local',
+  nxName: 'local',
+  description: 'Runs the synthesized core on one machine: DynamoDB, Lambda, EventBridge, AppSync, Step Functions.',
+  deps: [
+    `dynalite@${V.dynalite}`,
+    `aws-local-stepfunctions@${V.localStepFunctions}`,
+    `graphql@${V.graphql}`,
+    `ws@${V.ws}`,
+    `@smithy/signature-v4@${V.signatureV4}`,
+    `@aws-crypto/sha256-js@${V.sha256}`,
+    `@smithy/protocol-http@${V.protocolHttp}`,
+  ],
+  devDeps: [
+    `@types/ws@${V.wsTypes}`,
+    `@types/aws-lambda@${V.awsLambdaTypes}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `@aws-sdk/client-eventbridge@${V.awsSdk}`,
+    `@apollo/client@${V.apolloClient}`,
+    `aws-appsync-subscription-link@${V.subscriptionLink}`,
+    `aws-appsync-auth-link@${V.authLink}`,
+    `rxjs@${V.rxjs}`,
+    `uuid@${V.uuid}`,
+  ],
+  testTimeout: 120_000,
+});
+
+const core = new WorkspacePackage({
+  parent: root,
+  outdir: 'apps/core',
+  name: '@core/app',
+  nxName: 'core',
+  description: 'The deployable CDK app: one event bus, one AppSync API, every aggregate.',
+  workspaceDeps: [reservation.package.packageName, contracts.package.packageName],
+  deps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`],
+  devDeps: [
+    `aws-cdk@${V.awsCdkCli}`,
+    `esbuild@${V.esbuild}`,
+    `ts-node@${V.tsNode}`,
+    `graphql@${V.graphql}`,
+    `@graphql-tools/merge@${V.graphqlToolsMerge}`,
+    `${local.package.packageName}@workspace:*`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `@apollo/client@${V.apolloClient}`,
+    `aws-appsync-subscription-link@${V.subscriptionLink}`,
+    `aws-appsync-auth-link@${V.authLink}`,
+    `rxjs@${V.rxjs}`,
+    `uuid@${V.uuid}`,
+  ],
+  targets: {
+    synth: 'cdk synth --quiet',
+    deploy: 'cdk deploy --all --require-approval never',
+  },
+  gitignore: ['/cdk.out/', '/.local/'],
+  testTimeout: 120_000,
+});
+
+root.synth();
+
+function subpaths(names: string[]): Record<string, unknown> {
+  const exports: Record<string, unknown> = {};
+  for (const name of names) {
+    const key = name === 'index' ? '.' : `./${name}`;
+    exports[key] = { types: `./lib/${name}.d.ts`, source: `./src/${name}.ts`, default: `./lib/${name}.js` };
+  }
+  return exports;
+}

@@ -1,0 +1,3 @@
+import { expect, it } from '@jest/globals';
+import { placeholder } from '../src/index';
+it('loads', () => expect(placeholder).toBe(1));

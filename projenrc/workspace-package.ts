@@ -1,0 +1,120 @@
+import { javascript, JsonFile } from 'projen';
+import { V } from './versions';
+
+export interface WorkspacePackageOptions {
+  /** The root project. */
+  readonly parent: javascript.NodeProject;
+  /** Folder, relative to the root: `packages/runtime`. */
+  readonly outdir: string;
+  /** npm name: `@core/runtime`. */
+  readonly name: string;
+  /** Short Nx project name: `runtime`. */
+  readonly nxName: string;
+  readonly description: string;
+  /** Workspace packages this one imports (`@core/runtime`). */
+  readonly workspaceDeps?: string[];
+  readonly deps?: string[];
+  readonly devDeps?: string[];
+  readonly peerDeps?: string[];
+  /** package.json `exports`. @default `{ ".": lib/index }` */
+  readonly exports?: Record<string, unknown>;
+  /** Extra Nx targets beside build, lint and test: name to shell command, run in the package folder. */
+  readonly targets?: Record<string, string>;
+  /** Extra .gitignore lines. */
+  readonly gitignore?: string[];
+  /** Jest's testTimeout in milliseconds. @default 30000 */
+  readonly testTimeout?: number;
+}
+
+/**
+ * One package of the monorepo: a projen NodeProject whose package.json scripts are the Nx targets
+ * (`build`, `lint`, `test`, plus any extra), compiled by tsc from `src/` to `lib/`, tested by jest
+ * with @swc/jest. The root project does the installing (pnpm workspace), so this one installs nothing.
+ */
+export class WorkspacePackage extends javascript.NodeProject {
+  constructor(options: WorkspacePackageOptions) {
+    super({
+      parent: options.parent,
+      outdir: options.outdir,
+      name: options.name,
+      description: options.description,
+      defaultReleaseBranch: 'main',
+      packageManager: javascript.NodePackageManager.PNPM,
+      pnpmVersion: V.pnpm,
+      projenrcJson: false,
+      projenrcJs: false,
+      licensed: false,
+      github: false,
+      release: false,
+      buildWorkflow: false,
+      depsUpgrade: false,
+      jest: false,
+      prettier: false,
+      npmignoreEnabled: false,
+      entrypoint: '',
+      minNodeVersion: '20.19.0',
+      deps: [...(options.workspaceDeps ?? []).map((d) => `${d}@workspace:*`), ...(options.deps ?? [])],
+      devDeps: [
+        `@types/node@${V.nodeTypes}`,
+        `typescript@${V.typescript}`,
+        `jest@${V.jest}`,
+        `@jest/globals@${V.jest}`,
+        `@swc/jest@${V.swcJest}`,
+        `@swc/core@${V.swcCore}`,
+        ...(options.devDeps ?? []),
+      ],
+      peerDeps: options.peerDeps,
+    });
+
+    // The workspace root runs the one `pnpm install`; projen would otherwise install each
+    // subproject before it has written pnpm-workspace.yaml.
+    this.tasks.tryFind('install')?.reset('echo "installed by the workspace root"');
+    this.tasks.tryFind('install:ci')?.reset('echo "installed by the workspace root"');
+
+    this.package.addField('exports', options.exports ?? { '.': { types: './lib/index.d.ts', source: './src/index.ts', default: './lib/index.js' } });
+    this.package.addField('types', './lib/index.d.ts');
+
+    // The Nx targets are plain commands run in the package folder (Nx's run-commands puts
+    // node_modules/.bin on PATH; its run-script executor would need a global pnpm). projen's own
+    // tasks stay out of package.json.
+    for (const task of this.tasks.all) this.removeScript(task.name);
+    const commands: Record<string, string> = {
+      build: 'tsc -p tsconfig.json',
+      lint: 'tsc -p tsconfig.dev.json && eslint src test',
+      test: 'jest',
+      ...options.targets,
+    };
+    const targets: Record<string, unknown> = {};
+    for (const [name, command] of Object.entries(commands)) {
+      targets[name] = { command, options: { cwd: '{projectRoot}' } };
+    }
+    this.package.addField('nx', { name: options.nxName, targets });
+
+    new javascript.TypescriptConfig(this, {
+      fileName: 'tsconfig.json',
+      extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
+      include: ['src/**/*.ts'],
+      compilerOptions: { rootDir: 'src', outDir: 'lib' },
+    });
+    new javascript.TypescriptConfig(this, {
+      fileName: 'tsconfig.dev.json',
+      extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
+      include: ['src/**/*.ts', 'test/**/*.ts', '*.ts'],
+      compilerOptions: { noEmit: true },
+    });
+
+    new JsonFile(this, 'jest.config.json', {
+      obj: {
+        testEnvironment: 'node',
+        roots: ['<rootDir>/test'],
+        testMatch: ['**/*.test.ts'],
+        // Workspace packages resolve to their TypeScript source, so tests need no prior build.
+        testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
+        transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+        testTimeout: options.testTimeout ?? 30_000,
+      },
+    });
+
+    this.gitignore.exclude('/lib/', '*.tsbuildinfo', ...(options.gitignore ?? []));
+  }
+}
