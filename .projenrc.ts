@@ -164,9 +164,11 @@ const local = new WorkspacePackage({
     `@smithy/signature-v4@${V.signatureV4}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
+    `selfsigned@${V.selfsigned}`,
   ],
   devDeps: [
     `@types/ws@${V.wsTypes}`,
+    `@aws-sdk/client-sfn@${V.awsSdkSfn}`,
     `@types/aws-lambda@${V.awsLambdaTypes}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,

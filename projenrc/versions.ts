@@ -42,4 +42,6 @@ export const V = {
   authLink: '4.0.2',
   rxjs: '7.8.2',
   uuid: '10.0.0',
+  selfsigned: '5.5.0',
+  awsSdkSfn: '3.1164.0',
 } as const;

@@ -20,8 +20,7 @@ interface ConformanceCase {
 const EXPECTED_CASE_COUNT = 809;
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const CONFORMANCE_FILE =
-  process.env['CONFORMANCE_FILE'] ??
-  path.resolve(REPO_ROOT, '../shared/conformance/eventbridge-patterns.json');
+  process.env['CONFORMANCE_FILE'] ?? path.resolve(REPO_ROOT, '../shared/conformance/eventbridge-patterns.json');
 
 function isConformanceCase(value: unknown): value is ConformanceCase {
   if (typeof value !== 'object' || value === null) {
@@ -117,7 +116,11 @@ describe('validateEventPattern', () => {
     ['an array inside a value list', { a: [['x']] }, 'Match value must be String, number, true, false, or null'],
     ['an unknown operator', { a: [{ foo: 1 }] }, 'Unrecognized match type foo'],
     ['an upper-case operator (AWS)', { my_key: [{ EXISTS: true }] }, 'Unrecognized match type EXISTS'],
-    ['two operators in one expression', { a: [{ prefix: 'x', suffix: 'y' }] }, 'Only one key allowed in match expression'],
+    [
+      'two operators in one expression',
+      { a: [{ prefix: 'x', suffix: 'y' }] },
+      'Only one key allowed in match expression',
+    ],
     ['a numeric prefix (AWS)', { time: [{ prefix: 123 }] }, 'prefix match pattern must be a string'],
     ['a list as prefix (AWS)', { time: [{ prefix: ['2022-07-13'] }] }, 'prefix match pattern must be a string'],
     ['a numeric suffix (AWS)', { FileName: [{ suffix: 123 }] }, 'suffix match pattern must be a string'],
@@ -136,7 +139,11 @@ describe('validateEventPattern', () => {
     ['a backslash escaping a letter in a wildcard', { a: [{ wildcard: 'a\\b*' }] }, 'Invalid escape character'],
     ['numeric not given an array (AWS)', { 'c-count': [{ numeric: 10 }] }, 'Value of numeric must be an array'],
     ['an operand-less numeric range (AWS)', { 'c-count': [{ numeric: ['>', 0, '<'] }] }, 'Value of < must be numeric'],
-    ['a range with two lower bounds (AWS)', { 'c-count': [{ numeric: ['>', 0, '>', 0] }] }, 'Bad numeric range operator: >'],
+    [
+      'a range with two lower bounds (AWS)',
+      { 'c-count': [{ numeric: ['>', 0, '>', 0] }] },
+      'Bad numeric range operator: >',
+    ],
     ['an unknown numeric operator', { a: [{ numeric: ['!=', 5] }] }, 'Unrecognized numeric range operator: !='],
     ['a string numeric operand', { a: [{ numeric: ['>', '5'] }] }, 'Value of > must be numeric'],
     ['a range starting with <', { a: [{ numeric: ['<', 5, '>', 1] }] }, 'only > and >= can start a range'],
@@ -148,15 +155,51 @@ describe('validateEventPattern', () => {
     ['a cidr with a bad IPv6 address (AWS)', { ip: [{ cidr: 'xxxx:db8:1234:1a00::/64' }] }, 'invalid IP address'],
     ['a cidr with a bad mask (AWS)', { ip: [{ cidr: 'bad-/64filter' }] }, 'mask bits must be a non-negative integer'],
     ['an IPv4 mask above 31', { ip: [{ cidr: '10.0.0.0/33' }] }, 'IPv4 mask bits must be < 32'],
-    ['anything-but null (AWS)', { state: [{ 'anything-but': null }] }, 'Value of anything-but must be an array or single string/number value'],
-    ['anything-but with null in its list (AWS)', { state: [{ 'anything-but': ['stopped', null] }] }, 'start|null|boolean is not supported'],
-    ['anything-but mixing strings and numbers', { state: [{ 'anything-but': ['a', 1] }] }, 'mixed type is not supported'],
-    ['anything-but with an unknown sub-operator', { state: [{ 'anything-but': { numeric: ['>', 1] } }] }, 'Unsupported anything-but pattern: numeric'],
-    ['anything-but prefix ""  (AWS)', { FileName: [{ 'anything-but': { prefix: '' } }] }, 'Null prefix/suffix not allowed'],
-    ['anything-but suffix ""  (AWS)', { FileName: [{ 'anything-but': { suffix: '' } }] }, 'Null prefix/suffix not allowed'],
-    ['anything-but numeric prefix (AWS)', { state: [{ 'anything-but': { prefix: 123 } }] }, 'anything-but prefix match pattern must be a string'],
-    ['anything-but mixed prefix list (AWS)', { state: [{ 'anything-but': { prefix: [123, 'test'] } }] }, 'anything-but prefix match pattern must be a string'],
-    ['anything-but suffix list with null (AWS)', { FileName: [{ 'anything-but': { suffix: [null, '.txt'] } }] }, 'anything-but suffix match pattern must be a string'],
+    [
+      'anything-but null (AWS)',
+      { state: [{ 'anything-but': null }] },
+      'Value of anything-but must be an array or single string/number value',
+    ],
+    [
+      'anything-but with null in its list (AWS)',
+      { state: [{ 'anything-but': ['stopped', null] }] },
+      'start|null|boolean is not supported',
+    ],
+    [
+      'anything-but mixing strings and numbers',
+      { state: [{ 'anything-but': ['a', 1] }] },
+      'mixed type is not supported',
+    ],
+    [
+      'anything-but with an unknown sub-operator',
+      { state: [{ 'anything-but': { numeric: ['>', 1] } }] },
+      'Unsupported anything-but pattern: numeric',
+    ],
+    [
+      'anything-but prefix ""  (AWS)',
+      { FileName: [{ 'anything-but': { prefix: '' } }] },
+      'Null prefix/suffix not allowed',
+    ],
+    [
+      'anything-but suffix ""  (AWS)',
+      { FileName: [{ 'anything-but': { suffix: '' } }] },
+      'Null prefix/suffix not allowed',
+    ],
+    [
+      'anything-but numeric prefix (AWS)',
+      { state: [{ 'anything-but': { prefix: 123 } }] },
+      'anything-but prefix match pattern must be a string',
+    ],
+    [
+      'anything-but mixed prefix list (AWS)',
+      { state: [{ 'anything-but': { prefix: [123, 'test'] } }] },
+      'anything-but prefix match pattern must be a string',
+    ],
+    [
+      'anything-but suffix list with null (AWS)',
+      { FileName: [{ 'anything-but': { suffix: [null, '.txt'] } }] },
+      'anything-but suffix match pattern must be a string',
+    ],
     [
       'anything-but prefix ignoring case (AWS)',
       { FileName: [{ 'anything-but': { prefix: { 'equals-ignore-case': 'file' } } }] },
@@ -172,7 +215,11 @@ describe('validateEventPattern', () => {
       { state: [{ 'anything-but': { wildcard: [123, '*/dir/*'] } }] },
       'anything-but wildcard match pattern must be a string',
     ],
-    ['anything-but wildcard with **', { state: [{ 'anything-but': { wildcard: ['ok*', 'x**'] } }] }, 'Consecutive wildcard characters'],
+    [
+      'anything-but wildcard with **',
+      { state: [{ 'anything-but': { wildcard: ['ok*', 'x**'] } }] },
+      'Consecutive wildcard characters',
+    ],
     ['$or that is not an array', { $or: { a: ['1'] } }, '$or must be an array of at least 2 objects'],
     ['$or with a single branch', { $or: [{ a: ['1'] }] }, 'at least 2 objects in a $or relationship'],
     ['$or with a non-object branch', { $or: [{ a: ['1'] }, 'b'] }, 'Only JSON objects are allowed in the array of $or'],

@@ -33,6 +33,10 @@ const MAX_PATTERN_LENGTH = 2048;
 const NUMERIC_OPERATORS = ['=', '<', '<=', '>', '>='] as const;
 type NumericOperator = (typeof NUMERIC_OPERATORS)[number];
 
+/** Operators that may be nested inside `{"anything-but": {...}}`. */
+const ANYTHING_BUT_OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'wildcard'] as const;
+type AnythingButOperator = (typeof ANYTHING_BUT_OPERATORS)[number];
+
 /**
  * Field names that event-ruler reserves and refuses anywhere inside a `$or` branch
  * (so that a branch cannot be confused with a match expression).
@@ -119,7 +123,7 @@ export function matchesEventPattern(pattern: unknown, event: unknown): boolean {
  * @example
  * ```ts
  * validateEventPattern({ source: ['app.orders'] });        // []
- * validateEventPattern({ source: 'app.orders' });          // ['source: "source" must be an object or an array']
+ * validateEventPattern({ source: 'app.orders' });          // ['source: "source" must be an object or an array (got a string)']
  * validateEventPattern({ detail: { n: [{ foo: 1 }] } });   // ['detail.n[0]: Unrecognized match type foo']
  * ```
  */
@@ -411,32 +415,33 @@ function matchesAnythingBut(operand: unknown, value: LeafValue): boolean {
 /** anything-but with a nested `prefix`, `suffix`, `equals-ignore-case` or `wildcard`. */
 function matchesAnythingButExpression(expression: JsonObject, value: LeafValue): boolean {
   const entry = singleEntry(expression);
-  const excluded = entry === undefined ? undefined : asStringList(entry[1]);
-  if (entry === undefined || excluded === undefined) {
+  if (entry === undefined) {
     return false;
   }
-  if (!isString(value)) {
-    return isAnythingButOperator(entry[0]);
+  const [name, operand] = entry;
+  const excluded = asStringList(operand);
+  if (!isAnythingButOperator(name) || excluded === undefined) {
+    return false;
   }
-  const isExcluded = (text: string): boolean => {
-    switch (entry[0]) {
-      case 'prefix':
-        return value.startsWith(text);
-      case 'suffix':
-        return value.endsWith(text);
-      case 'equals-ignore-case':
-        return equalsIgnoreCase(text, value);
-      case 'wildcard':
-        return matchesWildcard(text, value);
-      default:
-        return true;
-    }
-  };
-  return !excluded.some(isExcluded);
+  return !isString(value) || !excluded.some((text) => excludesString(name, text, value));
 }
 
-function isAnythingButOperator(name: string): boolean {
-  return name === 'prefix' || name === 'suffix' || name === 'equals-ignore-case' || name === 'wildcard';
+/** Whether one anything-but sub-operand (a prefix, a suffix, …) rules out a string value. */
+function excludesString(operator: AnythingButOperator, text: string, value: string): boolean {
+  switch (operator) {
+    case 'prefix':
+      return value.startsWith(text);
+    case 'suffix':
+      return value.endsWith(text);
+    case 'equals-ignore-case':
+      return equalsIgnoreCase(text, value);
+    case 'wildcard':
+      return matchesWildcard(text, value);
+  }
+}
+
+function isAnythingButOperator(name: string): name is AnythingButOperator {
+  return ANYTHING_BUT_OPERATORS.some((operator) => operator === name);
 }
 
 /** `{"numeric": [">", 0, "<=", 5]}`: every comparison must hold; numbers only. */
@@ -749,7 +754,9 @@ function validateOr(branches: unknown, prefix: string, problems: string[]): void
     if (isJsonObject(branch)) {
       validatePatternObject(branch, prefix, true, problems);
     } else {
-      problems.push(`${path}[${index}]: Only JSON objects are allowed in the array of ${OR_KEY} (got ${describeType(branch)})`);
+      problems.push(
+        `${path}[${index}]: Only JSON objects are allowed in the array of ${OR_KEY} (got ${describeType(branch)})`,
+      );
     }
   });
 }
@@ -933,6 +940,8 @@ function numericProblem(operand: unknown): string | undefined {
 function validatePatternLength(pattern: JsonObject, problems: string[]): void {
   const length = JSON.stringify(pattern).length;
   if (length > MAX_PATTERN_LENGTH) {
-    problems.push(`(root): Event pattern is ${length} characters long; EventBridge allows at most ${MAX_PATTERN_LENGTH}`);
+    problems.push(
+      `(root): Event pattern is ${length} characters long; EventBridge allows at most ${MAX_PATTERN_LENGTH}`,
+    );
   }
 }
