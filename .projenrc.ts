@@ -98,12 +98,13 @@ const runtime = new WorkspacePackage({
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,
     `@aws-sdk/util-dynamodb@${V.utilDynamodb}`,
-    `@aws-sdk/credential-provider-node@${V.credentialProviderNode}`,
+    `@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`,
     `@smithy/signature-v4@${V.signatureV4}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
+    `@smithy/types@${V.smithyTypes}`,
   ],
-  devDeps: [`@types/aws-lambda@${V.awsLambdaTypes}`, `dynalite@${V.dynalite}`, `fast-check@${V.fastCheck}`],
+  devDeps: [`dynalite@${V.dynalite}`, `fast-check@${V.fastCheck}`],
   exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing']),
 });
 
@@ -117,15 +118,18 @@ const contracts = new WorkspacePackage({
     `graphql@${V.graphql}`,
     `@graphql-tools/merge@${V.graphqlToolsMerge}`,
     `@graphql-codegen/cli@${V.codegenCli}`,
+    `@graphql-codegen/core@${V.codegenCore}`,
     `@graphql-codegen/typescript@${V.codegenTypescript}`,
-    `@graphql-codegen/typescript-operations@${V.codegenOperations}`,
     `ts-node@${V.tsNode}`,
   ],
   exports: {
     '.': { types: './lib/index.d.ts', source: './src/index.ts', default: './lib/index.js' },
+    './generate': { types: './lib/generate.d.ts', source: './src/generate.ts', default: './lib/generate.js' },
     './schema.graphql': './schema.graphql',
   },
-  targets: { codegen: 'ts-node --transpile-only codegen.ts' },
+  // Reads every aggregate's fragment by path: contracts has no Nx dependency on the aggregates,
+  // so a change inside one aggregate affects that aggregate and apps/core only.
+  targets: { codegen: 'ts-node --transpile-only scripts/codegen.ts' },
 });
 
 const reservation = new WorkspacePackage({
@@ -134,7 +138,7 @@ const reservation = new WorkspacePackage({
   name: '@core/reservation',
   nxName: 'reservation',
   description: 'The reservation aggregate: domain, Lambda handlers, CDK construct and GraphQL fragment.',
-  workspaceDeps: [runtime.package.packageName],
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [
     `aws-cdk-lib@${V.awsCdkLib}`,

@@ -1,1 +1,136 @@
-export const placeholder = 1;
+/**
+ * The EventBridge publisher: one PutEvents entry per commit (so a commit is published all or none),
+ * up to 10 entries and under 1 MB per request. Entries that fail with a retryable code are retried
+ * with backoff; anything still failing is thrown, never dropped.
+ */
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { Commit } from './envelope';
+import { DependencyError, PayloadTooLargeError } from './errors';
+import type { EventPublisher } from './ports';
+
+/** EventBridge's PutEvents limit for one request (and so one entry), since January 2026. */
+export const EVENTBRIDGE_REQUEST_LIMIT_BYTES = 1024 * 1024;
+/** EventBridge bills every started 64 KB of an entry as one event. */
+export const EVENTBRIDGE_BILLING_CHUNK_BYTES = 64 * 1024;
+/** The detail-type of every commit on the bus; rules match it with the aggregate's source. */
+export const COMMIT_DETAIL_TYPE = 'Commit';
+
+const MAX_ENTRIES_PER_REQUEST = 10;
+const RETRYABLE_CODES = new Set(['InternalFailure', 'ThrottlingException']);
+
+export interface EventBridgePublisherOptions {
+  readonly eventBusName: string;
+  /** The `source` of every entry: `core.reservation`. */
+  readonly source: string;
+  /** @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_EVENTBRIDGE) */
+  readonly client?: EventBridgeClient;
+  /** Attempts per entry, the first included. @default 4 */
+  readonly maxAttempts?: number;
+  /** First backoff delay, doubled per attempt. @default 50 */
+  readonly baseDelayMs?: number;
+}
+
+export interface PublisherMetrics {
+  requests: number;
+  entries: number;
+  /** 64 KB chunks, as EventBridge bills them. */
+  billedEvents: number;
+  retries: number;
+}
+
+/** The size EventBridge counts for an entry: Source + DetailType + Detail + Resources, in UTF-8 bytes. */
+export function entrySizeBytes(entry: PutEventsRequestEntry): number {
+  let size = entry.Time === undefined ? 0 : 14;
+  for (const text of [entry.Source, entry.DetailType, entry.Detail, ...(entry.Resources ?? [])]) {
+    if (text !== undefined) size += Buffer.byteLength(text);
+  }
+  return size;
+}
+
+/**
+ * @example
+ * const publisher = createEventBridgePublisher({ eventBusName: config.required('EVENT_BUS_NAME'), source: 'core.reservation' });
+ * await publisher.publish([commit]);
+ */
+export function createEventBridgePublisher(
+  options: EventBridgePublisherOptions,
+): EventPublisher & { readonly metrics: PublisherMetrics; toEntry(commit: Commit): PutEventsRequestEntry } {
+  const client = options.client ?? new EventBridgeClient({});
+  const maxAttempts = options.maxAttempts ?? 4;
+  const baseDelayMs = options.baseDelayMs ?? 50;
+  const metrics: PublisherMetrics = { requests: 0, entries: 0, billedEvents: 0, retries: 0 };
+
+  function toEntry(commit: Commit): PutEventsRequestEntry {
+    return {
+      EventBusName: options.eventBusName,
+      Source: options.source,
+      DetailType: COMMIT_DETAIL_TYPE,
+      Detail: JSON.stringify(commit),
+      Resources: [],
+    };
+  }
+
+  async function publish(commits: readonly Commit[]): Promise<void> {
+    const entries = commits.map((commit) => {
+      const entry = toEntry(commit);
+      const size = entrySizeBytes(entry);
+      if (size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES) {
+        throw new PayloadTooLargeError(`the bus entry of commit ${commit.commitId}`, size, EVENTBRIDGE_REQUEST_LIMIT_BYTES);
+      }
+      return entry;
+    });
+    for (const batch of batches(entries)) await sendWithRetries(batch);
+  }
+
+  async function sendWithRetries(batch: PutEventsRequestEntry[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      const result = await client.send(new PutEventsCommand({ Entries: pending }));
+      metrics.requests += 1;
+      const failed: { entry: PutEventsRequestEntry; code: string; message: string }[] = [];
+      pending.forEach((entry, index) => {
+        const answer = result.Entries?.[index];
+        if (answer?.ErrorCode === undefined && answer?.EventId !== undefined) {
+          metrics.entries += 1;
+          metrics.billedEvents += Math.ceil(entrySizeBytes(entry) / EVENTBRIDGE_BILLING_CHUNK_BYTES);
+        } else {
+          failed.push({ entry, code: answer?.ErrorCode ?? 'Unknown', message: answer?.ErrorMessage ?? 'no answer' });
+        }
+      });
+      if (failed.length === 0) return;
+      const permanent = failed.filter((failure) => !RETRYABLE_CODES.has(failure.code));
+      if (permanent.length > 0 || attempt >= maxAttempts) {
+        const reasons = failed.map((failure) => `${failure.code}: ${failure.message}`).join('; ');
+        throw new DependencyError('PUBLISH_FAILED', `EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} after ${attempt} attempt(s): ${reasons}`);
+      }
+      metrics.retries += failed.length;
+      pending = failed.map((failure) => failure.entry);
+      await sleep(baseDelayMs * 2 ** (attempt - 1));
+    }
+  }
+
+  return { publish, metrics, toEntry };
+}
+
+/** Groups entries into PutEvents requests of at most 10 entries and under 1 MB in total. */
+function batches(entries: PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
+  const result: PutEventsRequestEntry[][] = [];
+  let current: PutEventsRequestEntry[] = [];
+  let currentSize = 0;
+  for (const entry of entries) {
+    const size = entrySizeBytes(entry);
+    if (current.length === MAX_ENTRIES_PER_REQUEST || (current.length > 0 && currentSize + size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES)) {
+      result.push(current);
+      current = [];
+      currentSize = 0;
+    }
+    current.push(entry);
+    currentSize += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

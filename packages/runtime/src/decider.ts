@@ -1,0 +1,65 @@
+/**
+ * The decider: an aggregate's whole behaviour as three pure values over plain unions.
+ * `decide` turns a command into events (or throws a business rule violation), `evolve` folds one
+ * event into the state. Command and query handlers share the same `evolve` (the seed's "reducer
+ * shared as a lib").
+ */
+
+/** A domain event before it is wrapped in an envelope. */
+export interface DomainEvent<Type extends string = string, Data = unknown> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+/** Who asked: taken from the caller's AppSync identity. */
+export interface Actor {
+  /** `iam` for a signed AWS caller, `apiKey` for the development key, `system` for internal callers. */
+  readonly kind: 'iam' | 'apiKey' | 'cognito' | 'system';
+  /** The IAM user/role ARN, the Cognito subject, or `api-key`. */
+  readonly id: string;
+}
+
+/**
+ * Everything non-deterministic that `decide` may need comes in here: the clock, new ids and the
+ * caller. Domain code never reads the clock or generates ids itself, so a test fixes them.
+ */
+export interface DecideContext {
+  readonly now: Date;
+  /** A new id; deterministic per command id, so a retried command gets the same ids. */
+  readonly newId: () => string;
+  readonly actor: Actor;
+}
+
+export interface Decider<Command, Event extends DomainEvent, State> {
+  readonly initialState: State;
+  /** Returns the events the command produces; throws a `BusinessRuleViolationError` to refuse it. */
+  readonly decide: (command: Command, state: State, context: DecideContext) => Event[];
+  readonly evolve: (state: State, event: Event) => State;
+  /**
+   * Bump it whenever `evolve` or the state's shape changes: states kept with older commits are then
+   * ignored and the stream is folded from its first event.
+   */
+  readonly reducerVersion: number;
+}
+
+/** The part of a decider that rebuilds state; all that the event and query handlers need. */
+export type Reducer<Event extends DomainEvent, State> = Pick<
+  Decider<never, Event, State>,
+  'initialState' | 'evolve' | 'reducerVersion'
+>;
+
+/**
+ * Folds events into a state.
+ *
+ * @example
+ * const state = fold(reservationDecider, events);
+ */
+export function fold<Event extends DomainEvent, State>(
+  reducer: Reducer<Event, State>,
+  events: Iterable<Event>,
+  from: State = reducer.initialState,
+): State {
+  let state = from;
+  for (const event of events) state = reducer.evolve(state, event);
+  return state;
+}

@@ -1,0 +1,106 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Actor, DomainEvent } from './decider';
+
+/** A domain event with everything the store, the bus and a reader need to know about it. */
+export interface EventEnvelope<Event extends DomainEvent = DomainEvent> {
+  /** Deterministic per (command id, position): a retried command produces the same ids. */
+  readonly id: string;
+  readonly type: Event['type'];
+  readonly streamId: string;
+  /** 1 for the first event of a stream, then +1 per event. */
+  readonly version: number;
+  readonly data: Event['data'];
+  /** When the command handler accepted the command (ISO 8601). */
+  readonly occurredAt: string;
+  /** Shared by everything one front-end request caused. */
+  readonly correlationId: string;
+  /** The command id that produced this event. */
+  readonly causationId: string;
+  readonly actor: Actor;
+  /** After this instant (ISO 8601) the event is never stored; the client is told TIMEOUT instead. */
+  readonly deadline: string;
+}
+
+/**
+ * The unit of atomicity: all events one command produced, stored as one DynamoDB item and published
+ * as one EventBridge entry. Stored all or none.
+ */
+export interface Commit<Event extends DomainEvent = DomainEvent> {
+  /** The aggregate type: `reservation`. */
+  readonly aggregate: string;
+  readonly streamId: string;
+  /** The command id; a second delivery of the same commit is recognised by it. */
+  readonly commitId: string;
+  /** The stream version the command handler decided on; the commit's first event is this + 1. */
+  readonly expectedVersion: number;
+  readonly correlationId: string;
+  readonly deadline: string;
+  readonly events: EventEnvelope<Event>[];
+}
+
+export interface WrapOptions {
+  readonly aggregate: string;
+  readonly streamId: string;
+  readonly expectedVersion: number;
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly actor: Actor;
+  readonly now: Date;
+  readonly deadline: Date;
+}
+
+/**
+ * Wraps the events one command produced into a commit.
+ *
+ * @example
+ * const commit = toCommit(events, { aggregate: 'reservation', streamId, expectedVersion: 0, ... });
+ */
+export function toCommit<Event extends DomainEvent>(events: Event[], options: WrapOptions): Commit<Event> {
+  const occurredAt = options.now.toISOString();
+  const deadline = options.deadline.toISOString();
+  return {
+    aggregate: options.aggregate,
+    streamId: options.streamId,
+    commitId: options.commandId,
+    expectedVersion: options.expectedVersion,
+    correlationId: options.correlationId,
+    deadline,
+    events: events.map((event, index) => ({
+      id: deterministicId(`${options.commandId}/event/${index}`),
+      type: event.type,
+      streamId: options.streamId,
+      version: options.expectedVersion + index + 1,
+      data: event.data,
+      occurredAt,
+      correlationId: options.correlationId,
+      causationId: options.commandId,
+      actor: options.actor,
+      deadline,
+    })),
+  };
+}
+
+/** The version of a stream after this commit. */
+export function lastVersion(commit: Pick<Commit, 'expectedVersion' | 'events'>): number {
+  return commit.expectedVersion + commit.events.length;
+}
+
+/** Unwraps envelopes back into domain events for `evolve`. */
+export function toDomainEvents<Event extends DomainEvent>(envelopes: readonly EventEnvelope<Event>[]): Event[] {
+  return envelopes.map((envelope) => ({ type: envelope.type, data: envelope.data }) as Event);
+}
+
+/**
+ * A UUID-formatted id derived from a name (SHA-256, version nibble 8 = "custom"): the same name gives
+ * the same id, so a retried command (same command id) makes the same stream and event ids.
+ */
+export function deterministicId(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A random UUID v4 for a command that came without a command id. */
+export function randomId(): string {
+  return randomUUID();
+}
