@@ -1,0 +1,182 @@
+/**
+ * Delivery of one event to one target, as EventBridge does it: retry retryable failures
+ * with exponential backoff and jitter until the target's `RetryPolicy` runs out, then send
+ * the event to the target's dead-letter queue; send non-retryable failures there at once.
+ * The same event (and event id) is delivered on every attempt.
+ */
+import { toDeliveryFailure, type DeliveryFailure } from './errors';
+import type { DeadLetterMessage, DeliveryContext, EventBusMetrics, EventEnvelope } from './types';
+
+/** Defaults and bounds of a target's `RetryPolicy`. */
+export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
+export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
+export const RETRY_ATTEMPTS_RANGE = { min: 0, max: 185 } as const;
+export const EVENT_AGE_SECONDS_RANGE = { min: 60, max: 86_400 } as const;
+
+/** The backoff cap, as a multiple of the base (100 ms → 5 s). */
+const BACKOFF_CAP_FACTOR = 50;
+
+/** Which limit ended the retries, as written in `EXHAUSTED_RETRY_CONDITION`. */
+export type ExhaustedRetryCondition = 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
+
+/** One event for one target. */
+export interface DeliveryJob {
+  readonly ruleName: string;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+  readonly deadLetterArn: string | undefined;
+  readonly maximumRetryAttempts: number;
+  readonly maximumEventAgeSeconds: number;
+  readonly envelope: EventEnvelope;
+  readonly input: unknown;
+  readonly ingestedAt: Date;
+}
+
+/** Severity of a log line; passed in the fields as `level`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What the engine needs from the bus. */
+export interface DeliveryEngineOptions {
+  readonly deliver: (targetArn: string, input: unknown, context: DeliveryContext) => Promise<void>;
+  readonly deadLetter: (queueArn: string, message: DeadLetterMessage) => Promise<void>;
+  readonly log: (level: LogLevel, line: string, fields: Record<string, unknown>) => void;
+  readonly retryBaseMs: number;
+  readonly now: () => Date;
+  readonly metrics: EventBusMetrics;
+}
+
+/** Runs delivery jobs; `close` cancels the waits between retries. */
+export interface DeliveryEngine {
+  /** Delivers, retries, dead-letters or drops; never rejects. */
+  run(job: DeliveryJob): Promise<void>;
+  /** Stops retrying: jobs waiting for a retry are dropped (and logged). */
+  close(): void;
+}
+
+/**
+ * Builds the delivery engine of a bus.
+ *
+ * @example
+ * ```ts
+ * const engine = createDeliveryEngine({ deliver, deadLetter, log, retryBaseMs: 100, now: () => new Date(), metrics });
+ * await engine.run(job);
+ * ```
+ */
+export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEngine {
+  const { metrics } = options;
+  const waits = new Set<{ timer: NodeJS.Timeout; wake: (completed: boolean) => void }>();
+  let closed = false;
+
+  /** Waits; resolves false when the engine closed meanwhile. */
+  const sleep = (ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const wake = (completed: boolean): void => {
+        clearTimeout(wait.timer);
+        waits.delete(wait);
+        resolve(completed);
+      };
+      const wait = { timer: setTimeout(() => wake(true), ms), wake };
+      waits.add(wait);
+    });
+
+  const backoffMs = (retry: number): number => {
+    const capped = Math.min(options.retryBaseMs * BACKOFF_CAP_FACTOR, options.retryBaseMs * 2 ** retry);
+    return Math.round(capped * (0.5 + Math.random() / 2));
+  };
+
+  const fieldsOf = (job: DeliveryJob): Record<string, unknown> => ({
+    eventId: job.envelope.id,
+    rule: job.ruleName,
+    target: job.targetId,
+    targetArn: job.targetArn,
+  });
+
+  const drop = (job: DeliveryJob, why: string, extra: Record<string, unknown>): void => {
+    metrics.dropped += 1;
+    options.log('error', `EVENT DROPPED: ${why}`, { ...fieldsOf(job), ...extra });
+  };
+
+  const giveUp = async (
+    job: DeliveryJob,
+    failure: DeliveryFailure,
+    retries: number,
+    exhausted: ExhaustedRetryCondition | undefined,
+  ): Promise<void> => {
+    const outcome = { errorCode: failure.code, errorMessage: failure.message, retries, exhausted };
+    if (job.deadLetterArn === undefined) {
+      drop(job, `delivery to ${job.targetArn} failed and the target has no dead-letter queue`, outcome);
+      return;
+    }
+    const attributes: Record<string, string> = {
+      RULE_ARN: job.ruleArn,
+      TARGET_ARN: job.targetArn,
+      ERROR_CODE: failure.code,
+      ERROR_MESSAGE: failure.message,
+      ...(exhausted !== undefined ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+      RETRY_ATTEMPTS: String(retries),
+    };
+    try {
+      await options.deadLetter(job.deadLetterArn, { body: JSON.stringify(job.envelope), attributes });
+      metrics.deadLettered += 1;
+      options.log('warn', `Event sent to dead-letter queue ${job.deadLetterArn}`, { ...fieldsOf(job), ...outcome });
+    } catch (error) {
+      drop(job, `the dead-letter queue ${job.deadLetterArn} refused the event`, {
+        ...outcome,
+        deadLetterError: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const run = async (job: DeliveryJob): Promise<void> => {
+    const context: DeliveryContext = { ruleName: job.ruleName, ruleArn: job.ruleArn, eventId: job.envelope.id };
+    let retries = 0;
+    for (;;) {
+      if (closed) {
+        drop(job, 'the event bus closed before the event was delivered', { retries });
+        return;
+      }
+      let failure: DeliveryFailure;
+      try {
+        await options.deliver(job.targetArn, job.input, context);
+        metrics.deliveries += 1;
+        options.log('debug', 'Event delivered', { ...fieldsOf(job), retries });
+        return;
+      } catch (error) {
+        failure = toDeliveryFailure(error);
+      }
+      if (!failure.retryable) {
+        await giveUp(job, failure, retries, undefined);
+        return;
+      }
+      if (retries >= job.maximumRetryAttempts) {
+        await giveUp(job, failure, retries, 'MaximumRetryAttempts');
+        return;
+      }
+      const ageMs = options.now().getTime() - job.ingestedAt.getTime();
+      if (ageMs >= job.maximumEventAgeSeconds * 1000) {
+        await giveUp(job, failure, retries, 'MaximumEventAgeInSeconds');
+        return;
+      }
+      const delayMs = backoffMs(retries);
+      options.log('info', `Delivery failed (${failure.code}); retrying in ${delayMs} ms`, {
+        ...fieldsOf(job),
+        errorMessage: failure.message,
+        retries,
+      });
+      if (!(await sleep(delayMs))) {
+        drop(job, 'the event bus closed while the event was waiting for a retry', { retries });
+        return;
+      }
+      retries += 1;
+      metrics.retries += 1;
+    }
+  };
+
+  const close = (): void => {
+    closed = true;
+    for (const wait of [...waits]) wait.wake(false);
+  };
+
+  return { run, close };
+}
