@@ -130,6 +130,8 @@ const contracts = new WorkspacePackage({
   // Reads every aggregate's fragment by path: contracts has no Nx dependency on the aggregates,
   // so a change inside one aggregate affects that aggregate and apps/core only.
   targets: { codegen: 'ts-node --transpile-only scripts/codegen.ts' },
+  esmOnlyDeps: ['auto-bind'],
+  extraTestInputs: ['{workspaceRoot}/packages/*/schema.graphql'],
 });
 
 const reservation = new WorkspacePackage({
@@ -212,6 +214,7 @@ const core = new WorkspacePackage({
     deploy: 'cdk deploy --all --require-approval never',
   },
   gitignore: ['/cdk.out/', '/.local/'],
+  esmOnlyDeps: ['auto-bind'],
   testTimeout: 120_000,
 });
 

@@ -24,6 +24,13 @@ export interface WorkspacePackageOptions {
   readonly gitignore?: string[];
   /** Jest's testTimeout in milliseconds. @default 30000 */
   readonly testTimeout?: number;
+  /**
+   * ESM-only packages that jest must compile to CommonJS (jest cannot `require` ES modules on Node 20).
+   * @default none
+   */
+  readonly esmOnlyDeps?: string[];
+  /** Files outside the package that its tests read (Nx inputs), so the cache notices their changes. */
+  readonly extraTestInputs?: string[];
 }
 
 /**
@@ -88,6 +95,9 @@ export class WorkspacePackage extends javascript.NodeProject {
     for (const [name, command] of Object.entries(commands)) {
       targets[name] = { command, options: { cwd: '{projectRoot}' } };
     }
+    if (options.extraTestInputs !== undefined) {
+      targets.test = { ...(targets.test as object), inputs: ['default', '^production', ...options.extraTestInputs] };
+    }
     this.package.addField('nx', { name: options.nxName, targets });
 
     new javascript.TypescriptConfig(this, {
@@ -110,7 +120,10 @@ export class WorkspacePackage extends javascript.NodeProject {
         testMatch: ['**/*.test.ts'],
         // Workspace packages resolve to their TypeScript source, so tests need no prior build.
         testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
-        transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+        transform: { '^.+\\.[jt]s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+        transformIgnorePatterns: [
+          `/node_modules/(?!\\.pnpm/${(options.esmOnlyDeps ?? []).map((dep) => `|${dep}/`).join('')})`,
+        ],
         testTimeout: options.testTimeout ?? 30_000,
       },
     });

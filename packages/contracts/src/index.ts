@@ -1,1 +1,2 @@
-export const placeholder = 1;
+/** The API's contracts: TypeScript types for every GraphQL type, input and enum (generated). */
+export * from './generated';
