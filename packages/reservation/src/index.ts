@@ -1,1 +1,12 @@
-export const placeholder = 1;
+/** The reservation aggregate's domain. Its CDK construct is in `@core/reservation/infra`. */
+export { parseReservationCommand } from './domain/commands';
+export {
+  MAX_NIGHTS,
+  nightsBetween,
+  reservationDecider,
+  type ReservationCommand,
+  type ReservationEvent,
+  type ReservationState,
+  type ReservationStatus,
+} from './domain/reservation';
+export { RESERVATION_SAVED_MUTATION, toNotification, toReservation } from './domain/views';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createDynamoDbEventStore } from '../src/dynamodb';
 import { fold, isCoreError, toCommit, type Commit } from '../src/index';
 import { counterDecider, type CounterEvent } from './support/counter';
-import { createEventsTable, startDynalite } from './support/dynalite';
+import { createEventsTable, startDynalite } from '../src/testing';
 
 const actor = { kind: 'system', id: 'test' } as const;
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;

@@ -2,7 +2,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { COMMIT_DETAIL_TYPE, createEventBridgePublisher, entrySizeBytes } from '../src/eventbridge';
 import { toCommit, type Commit } from '../src/index';
-import { startCapturingBus } from './support/capture-servers';
+import { startCapturingBus } from '../src/testing';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -8,9 +8,9 @@ import { createDynamoDbEventStore } from '../src/dynamodb';
 import { createEventBridgePublisher } from '../src/eventbridge';
 import { createCommandHandler, createEventHandler, createQueryHandler, type AppSyncResolverEvent } from '../src/handlers';
 import { readConfig, type CommitOutcome } from '../src/index';
-import { startCapturingBus, startCapturingGraphQL } from './support/capture-servers';
+import { startCapturingBus, startCapturingGraphQL } from '../src/testing';
 import { counterDecider, type CounterCommand, type CounterState } from './support/counter';
-import { createEventsTable, startDynalite } from './support/dynalite';
+import { createEventsTable, startDynalite } from '../src/testing';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;

@@ -1,13 +1,15 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AddressInfo } from 'node:net';
-import { EVENTS_TABLE_KEYS } from '../../src/dynamodb';
+import { EVENTS_TABLE_KEYS } from '../dynamodb';
 
-// dynalite ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
-
-/** A real dynalite server on 127.0.0.1 and an SDK client pointed at it. */
+/**
+ * A real dynalite server on 127.0.0.1 (in memory) and an SDK client pointed at it. dynalite must be
+ * installed by the package whose tests call this (a devDependency).
+ */
 export async function startDynalite(): Promise<{ client: DynamoDBClient; endpoint: string; close(): Promise<void> }> {
+  // dynalite ships no types; required here so that importing the testing subpath needs no dynalite.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

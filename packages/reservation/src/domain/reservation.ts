@@ -1,0 +1,98 @@
+/**
+ * The reservation aggregate's behaviour: pure, no I/O, no AWS types. Time and ids come in through
+ * the decide context.
+ */
+import type { ReservationCancelled, ReservationRequested } from '@core/contracts';
+import { BusinessRuleViolationError, type DecideContext, type Decider } from '@core/runtime';
+
+export const MAX_NIGHTS = 30;
+
+export type ReservationCommand =
+  | { readonly type: 'CreateReservation'; readonly data: ReservationRequested }
+  | { readonly type: 'CancelReservation'; readonly data: { readonly reservationId: string; readonly reason: string | null } };
+
+export type ReservationEvent =
+  | { readonly type: 'ReservationRequested'; readonly data: ReservationRequested }
+  | { readonly type: 'ReservationCancelled'; readonly data: ReservationCancelled };
+
+export type ReservationStatus = 'REQUESTED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
+
+export type ReservationState =
+  | { readonly status: 'NONE' }
+  | {
+      readonly status: ReservationStatus;
+      readonly reservationId: string;
+      readonly userId: string;
+      readonly roomId: string;
+      readonly dateStart: string;
+      readonly dateEnd: string;
+      readonly cancellationReason: string | null;
+    };
+
+/** Whole days from `from` to `to`, both `YYYY-MM-DD` (UTC calendar days). */
+export function nightsBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function decide(command: ReservationCommand, state: ReservationState, context: DecideContext): ReservationEvent[] {
+  switch (command.type) {
+    case 'CreateReservation': {
+      const { dateStart, dateEnd } = command.data;
+      if (state.status !== 'NONE') {
+        throw new BusinessRuleViolationError('RESERVATION_ALREADY_EXISTS', `reservation ${command.data.reservationId} already exists`);
+      }
+      if (nightsBetween(dateStart, dateEnd) < 1) {
+        throw new BusinessRuleViolationError('DATE_END_NOT_AFTER_START', `dateEnd (${dateEnd}) must be after dateStart (${dateStart})`);
+      }
+      if (nightsBetween(dateStart, dateEnd) > MAX_NIGHTS) {
+        throw new BusinessRuleViolationError(
+          'STAY_TOO_LONG',
+          `a reservation is at most ${MAX_NIGHTS} nights; ${dateStart} to ${dateEnd} is ${nightsBetween(dateStart, dateEnd)}`,
+        );
+      }
+      const today = context.now.toISOString().slice(0, 10);
+      if (dateStart < today) {
+        throw new BusinessRuleViolationError('DATE_START_IN_PAST', `dateStart (${dateStart}) is before today (${today})`);
+      }
+      return [{ type: 'ReservationRequested', data: command.data }];
+    }
+    case 'CancelReservation': {
+      const { reservationId, reason } = command.data;
+      if (state.status === 'NONE') {
+        throw new BusinessRuleViolationError('RESERVATION_NOT_FOUND', `there is no reservation ${reservationId}`);
+      }
+      if (state.status === 'CANCELLED') {
+        throw new BusinessRuleViolationError('RESERVATION_ALREADY_CANCELLED', `reservation ${reservationId} is already cancelled`);
+      }
+      if (state.status === 'REJECTED') {
+        throw new BusinessRuleViolationError('RESERVATION_REJECTED', `reservation ${reservationId} was rejected; there is nothing to cancel`);
+      }
+      return [{ type: 'ReservationCancelled', data: { reservationId, reason } }];
+    }
+    default: {
+      const unhandled: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function evolve(state: ReservationState, event: ReservationEvent): ReservationState {
+  switch (event.type) {
+    case 'ReservationRequested':
+      return { status: 'REQUESTED', ...event.data, cancellationReason: null };
+    case 'ReservationCancelled':
+      return state.status === 'NONE' ? state : { ...state, status: 'CANCELLED', cancellationReason: event.data.reason ?? null };
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/** The reservation decider. Bump `reducerVersion` whenever `evolve` or the state's shape changes. */
+export const reservationDecider: Decider<ReservationCommand, ReservationEvent, ReservationState> = {
+  initialState: { status: 'NONE' },
+  decide,
+  evolve,
+  reducerVersion: 1,
+};

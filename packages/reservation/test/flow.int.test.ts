@@ -1,0 +1,148 @@
+/**
+ * The reservation flow end to end with the real handler modules, configured by environment only
+ * (as Lambda configures them): dynalite for DynamoDB, and a bus and an AppSync endpoint that
+ * capture what they are given.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AppSyncResolverEvent } from '@core/runtime/handlers';
+import { createEventsTable, startCapturingBus, startCapturingGraphQL, startDynalite } from '@core/runtime/testing';
+import { handler as command } from '../src/handlers/command';
+import { handler as event } from '../src/handlers/event';
+import { handler as query } from '../src/handlers/query';
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let bus: Awaited<ReturnType<typeof startCapturingBus>>;
+let appsync: Awaited<ReturnType<typeof startCapturingGraphQL>>;
+const lambda = { awsRequestId: 'req-1' };
+const nextWeek = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await createEventsTable(dynamo.client, 'reservation-events');
+  bus = await startCapturingBus();
+  appsync = await startCapturingGraphQL();
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+    EVENTS_TABLE_NAME: 'reservation-events',
+    EVENT_BUS_NAME: 'core',
+    EVENT_SOURCE: 'core.reservation',
+    GRAPHQL_URL: appsync.url,
+  });
+});
+afterAll(async () => {
+  await Promise.all([dynamo.close(), bus.close(), appsync.close()]);
+});
+
+const mutation = (fieldName: string, input: Record<string, unknown>): AppSyncResolverEvent => ({
+  arguments: { input },
+  identity: { userArn: 'arn:aws:iam::000000000000:role/frontend-server' },
+  info: { fieldName, parentTypeName: 'Mutation' },
+});
+
+/** Delivers every entry the bus accepted since `from`, as the bus rule would. */
+async function deliverFrom(from: number) {
+  const outcomes = [];
+  for (const entry of bus.accepted.slice(from)) {
+    expect(entry).toMatchObject({ Source: 'core.reservation', DetailType: 'Commit', EventBusName: 'core' });
+    outcomes.push(await event({ id: 'evt', source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) }));
+  }
+  return outcomes;
+}
+const lastNotification = () => JSON.parse(appsync.requests.at(-1)?.body ?? '{}') as { query: string; variables: { input: Record<string, unknown> } };
+
+describe('reservation flow: command → publish → store → notify', () => {
+  let reservationId = '';
+
+  it('accepts createReservation with an id, then stores it and notifies STORED with the reservation', async () => {
+    const before = bus.accepted.length;
+    const input = { userId: 'u-1', roomId: 'room-7', dateStart: nextWeek(7), dateEnd: nextWeek(10), commandId: 'cmd-create-1' };
+    const accepted = await command(mutation('createReservation', input), lambda);
+    expect(accepted.commandId).toBe('cmd-create-1');
+    expect(accepted.id).toMatch(/^[0-9a-f-]{36}$/);
+    reservationId = accepted.id;
+
+    const [outcome] = await deliverFrom(before);
+    expect(outcome?.status).toBe('STORED');
+    const notification = lastNotification();
+    expect(notification.query).toContain('reservationSaved(input: $input)');
+    expect(notification.variables.input).toEqual({
+      id: reservationId,
+      commandId: 'cmd-create-1',
+      status: 'STORED',
+      version: 1,
+      reservation: {
+        id: reservationId,
+        userId: 'u-1',
+        roomId: 'room-7',
+        dateStart: input.dateStart,
+        dateEnd: input.dateEnd,
+        status: 'REQUESTED',
+        version: 1,
+        cancellationReason: null,
+      },
+      error: null,
+    });
+    expect(appsync.requests.at(-1)?.headers.authorization).toMatch(/Credential=AKIDLOCAL\/\d+\/us-east-1\/appsync\//);
+  });
+
+  it('answers the query with the folded state', async () => {
+    const found = await query({ arguments: { id: reservationId }, identity: null, info: { fieldName: 'getReservationById', parentTypeName: 'Query' } }, lambda);
+    expect(found).toMatchObject({ id: reservationId, status: 'REQUESTED', version: 1 });
+  });
+
+  it('answers a retried commandId with the same id and never makes a second reservation', async () => {
+    const before = bus.accepted.length;
+    const input = { userId: 'u-1', roomId: 'room-7', dateStart: nextWeek(7), dateEnd: nextWeek(10), commandId: 'cmd-create-1' };
+    expect(await command(mutation('createReservation', input), lambda)).toEqual({ id: reservationId, commandId: 'cmd-create-1' });
+    expect(bus.accepted).toHaveLength(before);
+  });
+
+  it('answers a broken rule at once as BusinessRuleViolation naming the rule, and publishes nothing', async () => {
+    const before = bus.accepted.length;
+    const input = { userId: 'u-1', roomId: 'room-7', dateStart: nextWeek(10), dateEnd: nextWeek(7) };
+    await expect(command(mutation('createReservation', input), lambda)).rejects.toMatchObject({
+      name: 'BusinessRuleViolation',
+      message: expect.stringMatching(/^DATE_END_NOT_AFTER_START: dateEnd .* must be after dateStart/),
+    });
+    expect(bus.accepted).toHaveLength(before);
+  });
+
+  it('answers malformed input as ValidationError, with no stack trace', async () => {
+    const error = await command(mutation('createReservation', { userId: 'u', roomId: 'r', dateStart: 'soon', dateEnd: nextWeek(3) }), lambda).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^INVALID_DATE: dateStart must be a date/) });
+    expect((error as Error).message).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('cancels, then refuses a second cancel as already cancelled', async () => {
+    const before = bus.accepted.length;
+    await command(mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }), lambda);
+    const [outcome] = await deliverFrom(before);
+    expect(outcome).toMatchObject({ status: 'STORED', version: 2, state: { status: 'CANCELLED', cancellationReason: 'plans changed' } });
+    await expect(command(mutation('cancelReservation', { id: reservationId }), lambda)).rejects.toMatchObject({
+      name: 'BusinessRuleViolation',
+      message: expect.stringMatching(/^RESERVATION_ALREADY_CANCELLED/),
+    });
+  });
+
+  it('refuses to cancel an unknown reservation', async () => {
+    await expect(command(mutation('cancelReservation', { id: 'no-such-reservation' }), lambda)).rejects.toMatchObject({
+      name: 'BusinessRuleViolation',
+      message: expect.stringMatching(/^RESERVATION_NOT_FOUND/),
+    });
+  });
+
+  it('puts a deadline 10 s after acceptance on every event by default', async () => {
+    const before = bus.accepted.length;
+    const started = Date.now();
+    await command(mutation('createReservation', { userId: 'u-2', roomId: 'room-1', dateStart: nextWeek(1), dateEnd: nextWeek(2) }), lambda);
+    const commit = JSON.parse(bus.accepted[before]?.Detail ?? '{}') as { deadline: string; events: { deadline: string; occurredAt: string }[] };
+    const deadline = Date.parse(commit.deadline);
+    expect(deadline - Date.parse(commit.events[0]?.occurredAt ?? '')).toBe(10_000);
+    expect(deadline).toBeGreaterThanOrEqual(started + 10_000);
+    expect(commit.events[0]?.deadline).toBe(commit.deadline);
+  });
+});
