@@ -1,0 +1,82 @@
+/**
+ * A self-signed certificate for serving the endpoint over HTTPS/WSS: Amplify JS v6 always opens
+ * `wss://` for a non-AWS GraphQL URL, so a local endpoint it talks to needs TLS. Clients trust the
+ * certificate through `NODE_EXTRA_CA_CERTS=<file with cert>` (Node) or the OS/browser trust store.
+ */
+import { AppSyncConfigError, describeError } from './errors';
+
+/** PEM key and certificate, as `https.createServer` takes them. */
+export interface LocalCertificate {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** Options of {@link createLocalCertificate}. */
+export interface LocalCertificateOptions {
+  /** DNS names and IP addresses the certificate is valid for. @default ['localhost', '127.0.0.1', '::1'] */
+  readonly hostnames?: readonly string[];
+  /** Validity in days from now. @default 365 */
+  readonly days?: number;
+}
+
+/** The part of the `selfsigned` package (5.x, async API) used here. */
+interface SelfsignedModule {
+  generate(
+    attrs: ReadonlyArray<{ name: string; value: string }>,
+    options: {
+      keyType: 'ec';
+      algorithm: 'sha256';
+      notAfterDate: Date;
+      extensions: ReadonlyArray<Record<string, unknown>>;
+    },
+  ): Promise<{ private: string; cert: string }>;
+}
+
+function loadSelfsigned(): SelfsignedModule {
+  try {
+    // Loaded on first use so that an endpoint served over plain HTTP doesn't need the package.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('selfsigned') as SelfsignedModule;
+  } catch (error) {
+    throw new AppSyncConfigError(`createLocalCertificate needs the "selfsigned" package (5.x) installed: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+function isIpAddress(name: string): boolean {
+  return /^[\d.]+$/.test(name) || name.includes(':');
+}
+
+/**
+ * Generates a self-signed certificate (EC P-256, SHA-256) whose subject alternative names are `hostnames`.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import * as https from 'node:https';
+ *
+ * const { key, cert } = await createLocalCertificate();
+ * writeFileSync('.local/appsync-cert.pem', cert); // clients: NODE_EXTRA_CA_CERTS=.local/appsync-cert.pem
+ * const server = https.createServer({ key, cert }, handler);
+ * api.attachRealtime(server);
+ * ```
+ */
+export async function createLocalCertificate(options: LocalCertificateOptions = {}): Promise<LocalCertificate> {
+  const hostnames = options.hostnames ?? ['localhost', '127.0.0.1', '::1'];
+  const [commonName = 'localhost'] = hostnames;
+  const days = options.days ?? 365;
+  const altNames = hostnames.map((name) => (isIpAddress(name) ? { type: 7, ip: name } : { type: 2, value: name }));
+  const pems = await loadSelfsigned().generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notAfterDate: new Date(Date.now() + days * 24 * 60 * 60 * 1000),
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}

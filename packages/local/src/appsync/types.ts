@@ -1,0 +1,105 @@
+/**
+ * Public types of the local AppSync GraphQL endpoint.
+ *
+ * The boot code builds an {@link AppSyncApiOptions} from the CloudFormation template
+ * (`AWS::AppSync::GraphQLApi`, `GraphQLSchema`, `ApiKey`, `Resolver`, `DataSource`) and the
+ * local IAM principals, then calls `createAppSyncApi`.
+ */
+import type * as http from 'node:http';
+import type * as https from 'node:https';
+
+/** AppSync's authorization modes (`AuthenticationType`). Only `API_KEY` and `AWS_IAM` run locally. */
+export type AuthMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
+
+/** The authorization modes this endpoint can check. */
+export type SupportedAuthMode = 'API_KEY' | 'AWS_IAM';
+
+/** The only IAM action AppSync checks for GraphQL operations. */
+export type AppSyncIamAction = 'appsync:GraphQL';
+
+/** A set of SigV4 credentials the endpoint accepts, and who they belong to. */
+export interface IamPrincipal {
+  readonly secretAccessKey: string;
+  /** Required in `x-amz-security-token` when set (temporary credentials); refused when unset. */
+  readonly sessionToken?: string;
+  readonly userArn: string;
+  readonly username: string;
+  readonly accountId: string;
+  /** The IAM policy check for `appsync:GraphQL` on `arn:aws:appsync:…:apis/<id>/types/<Type>/fields/<field>`. */
+  allows(action: AppSyncIamAction, resourceArn: string): boolean;
+}
+
+/** The resolver attached to one `typeName.fieldName`. */
+export type ResolverConfig =
+  | { readonly typeName: string; readonly fieldName: string; readonly kind: 'LAMBDA'; readonly functionArn: string }
+  | { readonly typeName: string; readonly fieldName: string; readonly kind: 'NONE' };
+
+/** What a synchronous Lambda invocation gave back. */
+export type LambdaResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string };
+
+/** Where the `errorType` of a GraphQL error raised by a failed Lambda comes from. */
+export type LambdaErrorTypeSource = 'name' | 'Lambda:Unhandled';
+
+/** Everything `createAppSyncApi` needs; all of it comes from the deployed template. */
+export interface AppSyncApiOptions {
+  /**
+   * The schema exactly as deployed: SDL that uses AppSync's directives (`@aws_iam`, `@aws_api_key`,
+   * `@aws_subscribe`, …) and scalars (`AWSDateTime`, `AWSJSON`, …) without declaring them.
+   */
+  readonly schema: string;
+  readonly apiId: string;
+  /** For example `us-east-1`; SigV4 signatures must be scoped to it. */
+  readonly region: string;
+  /** For example `000000000000`; used in the resource ARNs given to {@link IamPrincipal.allows}. */
+  readonly accountId: string;
+  readonly defaultAuth: AuthMode;
+  readonly additionalAuth: readonly AuthMode[];
+  /** Accepted `x-api-key` values. */
+  readonly apiKeys: readonly string[];
+  /** SigV4 credentials accepted for `AWS_IAM`, by access key id. */
+  readonly iamPrincipals: ReadonlyMap<string, IamPrincipal>;
+  /** One entry per `typeName.fieldName` that has a resolver; other fields read the parent object's property. */
+  readonly resolvers: readonly ResolverConfig[];
+  /** Invokes a Lambda function synchronously (`RequestResponse`). A rejection counts as a failed invocation. */
+  readonly invokeLambda: (functionArn: string, event: unknown) => Promise<LambdaResult>;
+  /** Receives one line per request, subscription and failure. @default no logging */
+  readonly log?: (line: string, fields?: Record<string, unknown>) => void;
+  /**
+   * `errorType` reported for a failed Lambda: the error's `name` (`errorType` of the invocation),
+   * or the fixed `Lambda:Unhandled`. AWS has been seen doing both (see the package README).
+   * @default 'name'
+   */
+  readonly lambdaErrorType?: LambdaErrorTypeSource;
+  /** Milliseconds between two `ka` messages on a real-time connection. @default 60000 */
+  readonly keepAliveIntervalMs?: number;
+}
+
+/** Usage counters, for the cost benchmark. */
+export interface AppSyncMetrics {
+  /** HTTP requests received on `/graphql` (AppSync bills query and mutation operations). */
+  readonly requests: number;
+  /** Real-time messages sent, `ka` excluded. */
+  readonly realtimeMessagesOut: number;
+  /** Real-time messages received. */
+  readonly realtimeMessagesIn: number;
+  /** WebSocket connections accepted. */
+  readonly connectionsOpened: number;
+  /** Connection time in minutes, closed connections plus the ones still open (AppSync bills per connection-minute). */
+  readonly connectionMinutes: number;
+}
+
+/** A running local AppSync API: plug {@link LocalAppSyncApi.handleHttp} and {@link LocalAppSyncApi.attachRealtime} into a server. */
+export interface LocalAppSyncApi {
+  /**
+   * Handles `/graphql` (POST, and OPTIONS for CORS). Resolves `false` without touching `res` when the
+   * path is something else, so the caller can route it elsewhere.
+   */
+  handleHttp(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<boolean>;
+  /** Serves the real-time protocol on upgrades to `/graphql/realtime`. */
+  attachRealtime(server: http.Server | https.Server): void;
+  /** Closes every WebSocket and timer. The HTTP server itself is the caller's to close. */
+  close(): Promise<void>;
+  readonly metrics: AppSyncMetrics;
+}
