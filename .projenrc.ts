@@ -210,7 +210,7 @@ const core = new WorkspacePackage({
     `uuid@${V.uuid}`,
   ],
   targets: {
-    synth: 'cdk synth --quiet',
+    synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
   },
   gitignore: ['/cdk.out/', '/.local/'],

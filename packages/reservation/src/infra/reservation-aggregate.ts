@@ -1,0 +1,183 @@
+/**
+ * The reservation aggregate's AWS resources, written out in full: a new aggregate starts as a copy
+ * of this file. Read top-down: the event store, the three functions, what each may touch, the bus
+ * rule that delivers commits to the event handler, and the API fields each function resolves.
+ */
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The `source` of every reservation commit on the bus. */
+export const RESERVATION_EVENT_SOURCE = 'core.reservation';
+
+export interface ReservationAggregateProps {
+  /** The API to add the reservation resolvers to. Its schema must contain this package's `schema.graphql`. */
+  readonly api: appsync.GraphqlApi;
+  /** The bus commits are published on. */
+  readonly eventBus: events.IEventBus;
+  /**
+   * How long after acceptance an event may still be stored; after it, the client is told TIMEOUT.
+   * @default Duration.seconds(10)
+   */
+  readonly commandDeadline?: Duration;
+  /**
+   * What happens to the event store when the stack is deleted.
+   * @default RemovalPolicy.RETAIN (the event store is the system of record)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class ReservationAggregate extends Construct {
+  /** The event store: one item per commit, append-only. */
+  readonly table: dynamodb.Table;
+  readonly commandHandler: nodejs.NodejsFunction;
+  readonly eventHandler: nodejs.NodejsFunction;
+  readonly queryHandler: nodejs.NodejsFunction;
+  /** Delivers this aggregate's commits from the bus to the event handler. */
+  readonly commitRule: events.Rule;
+  /** Commits that could not be delivered or handled after every retry. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ReservationAggregateProps) {
+    super(scope, id);
+    const deadline = props.commandDeadline ?? Duration.seconds(10);
+
+    // The event store. Key schema as in @core/runtime/dynamodb: streamId (S) + version (N).
+    this.table = new dynamodb.Table(this, 'Events', {
+      partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the commit rule and of the event handler.',
+    });
+
+    // The functions. Each gets only the configuration it reads.
+    this.commandHandler = handlerFunction(this, 'CommandHandler', 'command.ts', {
+      EVENTS_TABLE_NAME: this.table.tableName,
+      EVENT_BUS_NAME: props.eventBus.eventBusName,
+      EVENT_SOURCE: RESERVATION_EVENT_SOURCE,
+      COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
+    });
+    this.eventHandler = handlerFunction(
+      this,
+      'EventHandler',
+      'event.ts',
+      { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: this.deadLetterQueue },
+    );
+    this.queryHandler = handlerFunction(this, 'QueryHandler', 'query.ts', { EVENTS_TABLE_NAME: this.table.tableName });
+
+    // Least privilege. The command and query handlers only read; the event handler reads and
+    // appends (PutItem only: no UpdateItem or DeleteItem, so stored events cannot change).
+    this.table.grantReadData(this.commandHandler);
+    this.table.grantReadData(this.queryHandler);
+    this.table.grantReadData(this.eventHandler);
+    this.table.grant(this.eventHandler, 'dynamodb:PutItem');
+    props.eventBus.grantPutEventsTo(this.commandHandler);
+    // The internal notification mutation: the event handler's role is the only one granted it.
+    props.api.grantMutation(this.eventHandler, 'reservationSaved');
+
+    // The bus rule: every reservation commit goes to the event handler. EventBridge retries a failed
+    // delivery for up to 24 hours (a late delivery is answered TIMEOUT, never dropped), then the DLQ.
+    this.commitRule = new events.Rule(this, 'CommitRule', {
+      eventBus: props.eventBus,
+      description: 'Delivers reservation commits to the reservation event handler.',
+      eventPattern: { source: [RESERVATION_EVENT_SOURCE], detailType: ['Commit'] },
+    });
+    this.commitRule.addTarget(
+      new targets.LambdaFunction(this.eventHandler, {
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    );
+
+    // The API fields: commands and queries are direct Lambda resolvers; the notification mutation
+    // is a pass-through (NONE data source) that AppSync fans out to onReservationSaved.
+    const commands = props.api.addLambdaDataSource('ReservationCommands', this.commandHandler);
+    acknowledgeInvokeVersions(commands, this.commandHandler);
+    commands.createResolver('CreateReservation', { typeName: 'Mutation', fieldName: 'createReservation' });
+    commands.createResolver('CancelReservation', { typeName: 'Mutation', fieldName: 'cancelReservation' });
+    const queries = props.api.addLambdaDataSource('ReservationQueries', this.queryHandler);
+    acknowledgeInvokeVersions(queries, this.queryHandler);
+    queries.createResolver('GetReservationById', { typeName: 'Query', fieldName: 'getReservationById' });
+    const notifications = props.api.addNoneDataSource('ReservationNotifications');
+    notifications.createResolver('ReservationSaved', {
+      typeName: 'Mutation',
+      fieldName: 'reservationSaved',
+      requestMappingTemplate: appsync.MappingTemplate.fromString(
+        '{"version": "2018-05-29", "payload": $util.toJson($context.arguments.input)}',
+      ),
+      responseMappingTemplate: appsync.MappingTemplate.fromString('$util.toJson($context.result)'),
+    });
+  }
+}
+
+/** A Lambda data source's role may invoke its function and the function's versions (`<arn>:*`). */
+function acknowledgeInvokeVersions(dataSource: appsync.LambdaDataSource, fn: lambda.Function): void {
+  const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+  Validations.of(dataSource).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+    reason: 'AppSync may invoke this one function, including its versions and aliases; nothing else.',
+  });
+}
+
+/**
+ * One of the aggregate's functions: Node.js 24 on arm64, bundled by esbuild from the TypeScript
+ * source (the `source` export condition) with the AWS SDK's ES module builds, minified, as ESM.
+ */
+function handlerFunction(
+  scope: Construct,
+  id: string,
+  file: string,
+  environment: Record<string, string>,
+  extra: Partial<nodejs.NodejsFunctionProps> = {},
+): nodejs.NodejsFunction {
+  const fn = new nodejs.NodejsFunction(scope, id, {
+    entry: join(__dirname, '..', '..', 'src', 'handlers', file),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    environment,
+    logGroup: new logs.LogGroup(scope, `${id}Logs`, {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    bundling: {
+      format: nodejs.OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      minify: true,
+      sourceMap: false,
+      target: 'node24',
+      bundleAwsSDK: true,
+      esbuildArgs: { '--conditions': 'source' },
+      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    ...extra,
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason: 'The managed basic execution role only lets the function write its own logs.',
+  });
+  return fn;
+}
