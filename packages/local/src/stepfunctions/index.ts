@@ -1,0 +1,16 @@
+/**
+ * The local Step Functions: `createLocalStepFunctions` runs state machine definitions with
+ * aws-local-stepfunctions, Lambda tasks calling the local functions.
+ */
+export { createLocalStepFunctions, type LocalStepFunctions } from './local-step-functions';
+export { StepFunctionsError, TaskFailure, type StepFunctionsErrorCode } from './errors';
+export type {
+  ExecutionDescription,
+  ExecutionStatus,
+  LambdaInvokeResult,
+  LocalStateMachine,
+  LocalStepFunctionsOptions,
+  StartExecutionResult,
+  StateMachineType,
+  SyncExecutionResult,
+} from './types';
