@@ -304,8 +304,8 @@ function placeValue(
     return jsonMode && !inString ? 'null' : '';
   }
   const asText = typeof value.value === 'string' ? value.value : JSON.stringify(value.value);
-  if (inString) {
-    return JSON.stringify(asText).slice(1, -1);
+  if (!jsonMode) {
+    return asText;
   }
-  return jsonMode ? JSON.stringify(value.value) : asText;
+  return inString ? JSON.stringify(asText).slice(1, -1) : JSON.stringify(value.value);
 }
