@@ -3,7 +3,7 @@
  * `wss://` for a non-AWS GraphQL URL, so a local endpoint it talks to needs TLS. Clients trust the
  * certificate through `NODE_EXTRA_CA_CERTS=<file with cert>` (Node) or the OS/browser trust store.
  */
-import { AppSyncConfigError, describeError } from './errors';
+import { generate } from 'selfsigned';
 
 /** PEM key and certificate, as `https.createServer` takes them. */
 export interface LocalCertificate {
@@ -17,31 +17,6 @@ export interface LocalCertificateOptions {
   readonly hostnames?: readonly string[];
   /** Validity in days from now. @default 365 */
   readonly days?: number;
-}
-
-/** The part of the `selfsigned` package (5.x, async API) used here. */
-interface SelfsignedModule {
-  generate(
-    attrs: ReadonlyArray<{ name: string; value: string }>,
-    options: {
-      keyType: 'ec';
-      algorithm: 'sha256';
-      notAfterDate: Date;
-      extensions: ReadonlyArray<Record<string, unknown>>;
-    },
-  ): Promise<{ private: string; cert: string }>;
-}
-
-function loadSelfsigned(): SelfsignedModule {
-  try {
-    // Loaded on first use so that an endpoint served over plain HTTP doesn't need the package.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('selfsigned') as SelfsignedModule;
-  } catch (error) {
-    throw new AppSyncConfigError(`createLocalCertificate needs the "selfsigned" package (5.x) installed: ${describeError(error)}`, {
-      cause: error,
-    });
-  }
 }
 
 function isIpAddress(name: string): boolean {
@@ -66,8 +41,8 @@ export async function createLocalCertificate(options: LocalCertificateOptions = 
   const hostnames = options.hostnames ?? ['localhost', '127.0.0.1', '::1'];
   const [commonName = 'localhost'] = hostnames;
   const days = options.days ?? 365;
-  const altNames = hostnames.map((name) => (isIpAddress(name) ? { type: 7, ip: name } : { type: 2, value: name }));
-  const pems = await loadSelfsigned().generate([{ name: 'commonName', value: commonName }], {
+  const altNames = hostnames.map((name) => (isIpAddress(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }));
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + days * 24 * 60 * 60 * 1000),
