@@ -26,6 +26,13 @@ import {
 // Node 20 has no global WebSocket; the subscription link needs one (Lambda's Node 24 has it).
 Object.assign(globalThis, { WebSocket });
 
+// The subscription link arms a 15 s connection_ack timer per connection and never clears it, which
+// keeps Jest from exiting for 15 s after the last test. Unref'd timers still fire while tests run.
+const armTimer = globalThis.setTimeout;
+Object.assign(globalThis, {
+  setTimeout: (...args: Parameters<typeof setTimeout>) => armTimer(...args).unref(),
+});
+
 const RESERVE = 'mutation Reserve($id: ID!) { reserve(id: $id, note: "n") { commandId status } }';
 const NOTIFY = `mutation Notify($input: NotifyInput!) {
   notify(input: $input) { id commandId status detail at }

@@ -74,7 +74,6 @@ export async function handleGraphQLHttp(deps: HttpDeps, req: IncomingMessage, re
   if (url.pathname !== GRAPHQL_PATH) {
     return false;
   }
-  deps.countRequest();
   if (req.method === 'OPTIONS') {
     res.writeHead(200, CORS_HEADERS);
     res.end();
@@ -84,6 +83,7 @@ export async function handleGraphQLHttp(deps: HttpDeps, req: IncomingMessage, re
     send(res, 405, requestErrorBody('MethodNotAllowedException', `${req.method ?? 'This method'} is not supported; use POST.`));
     return true;
   }
+  deps.countRequest();
   const headers = normalizeHeaders(req.headers);
   const query: Record<string, string> = Object.fromEntries(url.searchParams);
   const outcome = await authenticate(

@@ -78,7 +78,7 @@ export interface AppSyncApiOptions {
 
 /** Usage counters, for the cost benchmark. */
 export interface AppSyncMetrics {
-  /** HTTP requests received on `/graphql` (AppSync bills query and mutation operations). */
+  /** POST requests received on `/graphql`, refused ones included (AppSync bills query and mutation operations). */
   readonly requests: number;
   /** Real-time messages sent, `ka` excluded. */
   readonly realtimeMessagesOut: number;
