@@ -252,6 +252,16 @@ describe('local AppSync endpoint with AWS clients', () => {
       });
     });
 
+    it('reports a syntax error in AppSync shape', async () => {
+      const answer = await postWithApiKey(t.url, { query: '{ whoami' });
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        data: null,
+        errors: [{ path: null, locations: [{ line: 1, column: 9, sourceName: null }], message: 'Syntax Error: Expected Name, found <EOF>.' }],
+      });
+    });
+
     it('answers 400 to a body that is not a GraphQL request', async () => {
       const empty = await post(t.url, '', { 'x-api-key': API_KEY });
       const meow = await post(t.url, 'meow', { 'x-api-key': API_KEY });

@@ -260,9 +260,9 @@ describe('execution', () => {
     type Query { room(id: ID!): Room }
   `;
 
-  function executor(invokeLambda: ResolverDeps['invokeLambda'], lambdaErrorType: ResolverDeps['lambdaErrorType'] = 'name'): Executor {
+  function executor(invokeLambda: ResolverDeps['invokeLambda'], lambdaErrorType: ResolverDeps['lambdaErrorType'] = 'name', schema = sdl): Executor {
     const deps: ResolverDeps = {
-      appSchema: buildAppSyncSchema(sdl, 'API_KEY'),
+      appSchema: buildAppSyncSchema(schema, 'API_KEY'),
       resolvers: new Map([
         ['Query.room', { typeName: 'Query', fieldName: 'room', kind: 'LAMBDA', functionArn: 'arn:aws:lambda:us-east-1:0:function:room' }],
         ['Room.booking', { typeName: 'Room', fieldName: 'booking', kind: 'LAMBDA', functionArn: 'arn:aws:lambda:us-east-1:0:function:booking' }],
@@ -310,6 +310,26 @@ describe('execution', () => {
     expect(await run(target, '{ room(id: "r1") { id } }')).toMatchObject({
       data: { room: null },
       errors: [{ path: ['room'], errorType: 'Lambda:Unhandled', message: 'runner crashed' }],
+    });
+  });
+
+  it("authorizes every field of a subscription event with the subscriber's own mode", async () => {
+    const target = executor(
+      async () => ({ ok: true, value: null }),
+      'name',
+      `${sdl}
+       type Item @aws_api_key @aws_iam { id: ID!, secret: String @aws_iam }
+       type Mutation { put(id: ID!, secret: String): Item @aws_iam }
+       type Subscription { onPut: Item @aws_subscribe(mutations: ["put"]) @aws_api_key }`,
+    );
+    const prepared = target.prepare({ query: 'subscription { onPut { id secret } }' });
+    if (!prepared.ok) {
+      throw new Error('the subscription should validate');
+    }
+
+    expect(await target.shapeEvent(prepared.request, { caller: API_KEY_CALLER, headers: {} }, { id: '1', secret: 's' })).toMatchObject({
+      data: { onPut: { id: '1', secret: null } },
+      errors: [{ path: ['onPut', 'secret'], errorType: 'Unauthorized', message: 'Not Authorized to access secret on type Item' }],
     });
   });
 

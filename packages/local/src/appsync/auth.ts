@@ -115,11 +115,6 @@ export function identityOf(caller: Caller): IamIdentity | null {
   };
 }
 
-/** True for the JSON object that carries credentials in the real-time protocol. */
-export function isAuthObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The resource an IAM policy must allow `appsync:GraphQL` on for one field. */
 export function fieldArn(region: string, accountId: string, apiId: string, typeName: string, fieldName: string): string {
   return `arn:aws:appsync:${region}:${accountId}:apis/${apiId}/types/${typeName}/fields/${fieldName}`;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, normalizeHeaders, type AuthConfig } from './auth';
 import { MALFORMED_REQUEST, UNAUTHORIZED_REQUEST, describeError, requestErrorBody } from './errors';
 import type { Executor, GraphQLRequest } from './execute';
+import { isRecord, parseJson } from './json';
 
 /** The path AppSync serves GraphQL on. */
 export const GRAPHQL_PATH = '/graphql';
@@ -38,28 +39,15 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(json);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads `{query, variables, operationName}`; `variables` may also come as a JSON string. */
 function parseGraphQLRequest(body: Buffer): GraphQLRequest | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJson(body.toString('utf8'));
   if (!isRecord(parsed) || typeof parsed.query !== 'string') {
     return undefined;
   }
-  let variables = parsed.variables;
-  if (typeof variables === 'string') {
-    try {
-      variables = JSON.parse(variables);
-    } catch {
-      return undefined;
-    }
+  const variables = typeof parsed.variables === 'string' ? parseJson(parsed.variables) : parsed.variables;
+  if (typeof parsed.variables === 'string' && variables === undefined) {
+    return undefined;
   }
   if (variables !== undefined && variables !== null && !isRecord(variables)) {
     return undefined;

@@ -3,6 +3,7 @@
  * and the reshaping of a mutation's response into the payload published to subscribers.
  */
 import { Kind, print, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { isRecord } from './json';
 
 /** Fragment definitions of a document, by name. */
 export type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
@@ -28,10 +29,6 @@ export function selectionSetList(selectionSet: SelectionSetNode | undefined, fra
 /** The selection set as GraphQL text, fragments kept as written; `''` for a leaf field. */
 export function selectionSetGraphQL(field: FieldNode): string {
   return field.selectionSet ? print(field.selectionSet) : '';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -4,6 +4,7 @@
  * of the same name in the result.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { isRecord } from './json';
 
 /** One started subscription, as the registry sees it. */
 export interface RegisteredSubscription {
@@ -13,10 +14,6 @@ export interface RegisteredSubscription {
   readonly filter: Readonly<Record<string, unknown>>;
   /** Hands the published payload to the subscriber's connection. */
   deliver(payload: unknown): void;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
