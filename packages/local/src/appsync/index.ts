@@ -3,6 +3,7 @@
  * `/graphql/realtime`, with AppSync's auth modes (API_KEY, AWS_IAM), directive-based field
  * authorization, direct Lambda and NONE resolvers, and `@aws_subscribe` subscriptions.
  */
+import { isObjectType } from 'graphql';
 import type { AuthConfig } from './auth';
 import { AppSyncConfigError } from './errors';
 import { Executor } from './execute';
@@ -10,7 +11,7 @@ import { handleGraphQLHttp } from './http';
 import type { RealtimeCounters } from './connection';
 import { RealtimeEndpoint } from './realtime';
 import { resolverKey, type ResolverDeps } from './resolvers';
-import { buildAppSyncSchema } from './schema';
+import { buildAppSyncSchema, type AppSyncSchema } from './schema';
 import { SubscriptionRegistry } from './subscriptions';
 import type { AppSyncApiOptions, AppSyncMetrics, AuthMode, LocalAppSyncApi, ResolverConfig, SupportedAuthMode } from './types';
 
@@ -53,13 +54,12 @@ function supportedModes(options: AppSyncApiOptions): Set<SupportedAuthMode> {
   return modes;
 }
 
-function resolverIndex(options: AppSyncApiOptions, appSchema: ReturnType<typeof buildAppSyncSchema>): Map<string, ResolverConfig> {
+function resolverIndex(options: AppSyncApiOptions, appSchema: AppSyncSchema): Map<string, ResolverConfig> {
   const index = new Map<string, ResolverConfig>();
   for (const resolver of options.resolvers) {
     const key = resolverKey(resolver.typeName, resolver.fieldName);
     const type = appSchema.schema.getType(resolver.typeName);
-    const fields = type && 'getFields' in type ? type.getFields() : undefined;
-    if (!fields || !(resolver.fieldName in fields)) {
+    if (!isObjectType(type) || !(resolver.fieldName in type.getFields())) {
       throw new AppSyncConfigError(`A resolver is attached to ${key}, which is not a field of an object type in the schema.`);
     }
     if (index.has(key)) {
