@@ -1,0 +1,17 @@
+/**
+ * Running Lambda functions locally: each execution environment is a worker thread with its own
+ * environment variables, with Lambda's timeouts, cold starts, concurrency and async retries.
+ */
+export { LambdaRunnerError } from './errors';
+export type { LambdaRunnerErrorCode } from './errors';
+export { createLocalFunction } from './local-function';
+export type {
+  AsyncInvocationFailure,
+  AsyncInvocationSuccess,
+  InvokeResult,
+  LocalFunction,
+  LocalFunctionMetrics,
+  LocalFunctionOptions,
+} from './local-function';
+export { RESERVED_ENVIRONMENT_VARIABLES } from './environment';
+export type { FunctionError } from './protocol';

@@ -1,0 +1,472 @@
+/**
+ * A Lambda function run locally: a pool of execution environments (worker threads), Lambda's
+ * timeout, cold-start and concurrency behaviour, and its retries for asynchronous invocations.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { checkFunctionEnvironment, executionEnvironmentVariables } from './environment';
+import { LambdaRunnerError } from './errors';
+import { ExecutionEnvironment, type InitOutcome, type RunOutcome } from './execution-environment';
+import type { FunctionError } from './protocol';
+
+/** Options for {@link createLocalFunction}. */
+export interface LocalFunctionOptions {
+  /** The function name (`AWS_LAMBDA_FUNCTION_NAME`, `context.functionName`). */
+  readonly name: string;
+  /** The function ARN (`context.invokedFunctionArn`); its region becomes `AWS_REGION` unless `region` is given. */
+  readonly arn: string;
+  /** The folder with the bundle (`LAMBDA_TASK_ROOT`), e.g. `cdk.out/asset.<hash>`. */
+  readonly assetDir: string;
+  /** `<module path>.<export>`, e.g. `index.handler`; the module is `<module>.js`, `.mjs` or `.cjs`. */
+  readonly handler: string;
+  /** A Node.js Lambda runtime, e.g. `nodejs24.x`. From `nodejs24.x` on, callback handlers are refused, as on Lambda. */
+  readonly runtime: string;
+  /** Invocation timeout. @default 3 (Lambda's default) */
+  readonly timeoutSeconds?: number;
+  /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, `context.memoryLimitInMB`, and the worker's heap limit. @default 128 */
+  readonly memoryMb?: number;
+  /** The function's configured variables, already resolved to strings. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Variables the platform injects and that win over everything else: credentials for the function's role
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) and local endpoints (`AWS_ENDPOINT_URL_DYNAMODB`, …).
+   */
+  readonly runtimeEnvironment?: Readonly<Record<string, string>>;
+  /** `AWS_REGION`. @default the region in `arn` */
+  readonly region?: string;
+  /** Most execution environments alive at once; more invocations wait. @default 2 */
+  readonly maxConcurrency?: number;
+  /**
+   * Folders searched for packages the bundle does not contain, as the Lambda runtime provides `@aws-sdk/*`
+   * to bundles that mark it external (NodejsFunction does). For `require` they become `NODE_PATH`; for
+   * `import` a resolve hook is registered in the worker. Each folder is a `node_modules` folder.
+   * @default none
+   */
+  readonly runtimeNodePath?: readonly string[];
+  /** Delays before each retry of a failed asynchronous invocation; Lambda retries at most twice. @default [200, 400] */
+  readonly asyncRetryDelaysMs?: readonly number[];
+  /** Called when an asynchronous invocation failed every attempt. @default a log line */
+  readonly onAsyncFailure?: (failure: AsyncInvocationFailure) => void;
+  /** Called when an asynchronous invocation succeeded. @default nothing */
+  readonly onAsyncSuccess?: (success: AsyncInvocationSuccess) => void;
+  /** Receives the function's output (prefixed `[<name>] `) and the runner's lines. @default standard output */
+  readonly log?: (line: string) => void;
+  /** Limit each worker's heap to `memoryMb`, so that a function that needs more fails as on Lambda. @default true */
+  readonly enforceMemoryLimit?: boolean;
+  /** How long loading the handler may take before the invocation times out (Lambda's init phase limit). @default 10 */
+  readonly initTimeoutSeconds?: number;
+}
+
+/** The answer to an invocation: the handler's JSON value, or the function error as Lambda reports it. */
+export type InvokeResult =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly trace?: readonly string[] };
+
+/** An asynchronous invocation that failed every attempt. */
+export interface AsyncInvocationFailure {
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly attempts: number;
+  readonly error: FunctionError;
+}
+
+/** An asynchronous invocation that succeeded. */
+export interface AsyncInvocationSuccess {
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly attempts: number;
+  readonly value: unknown;
+}
+
+/** Counters since the function was created. */
+export interface LocalFunctionMetrics {
+  /** Invocation attempts, asynchronous retries included. */
+  readonly invocations: number;
+  /** Attempts that ended in a function error, init error or timeout. */
+  readonly errors: number;
+  readonly coldStarts: number;
+  /** Billed milliseconds: each invocation's duration rounded up, plus the init duration of cold starts. */
+  readonly billedMs: number;
+  /** Init duration of each cold start (worker start and module load), in ms. */
+  readonly initMs: readonly number[];
+}
+
+/** A running local Lambda function. */
+export interface LocalFunction {
+  readonly name: string;
+  readonly arn: string;
+  /**
+   * Invokes the function and waits for its answer (`RequestResponse`). With `{ async: true }` it queues
+   * the event like {@link LocalFunction.invokeAsync} and answers `{ ok: true, value: null }` at once
+   * (Lambda's 202).
+   * @throws LambdaRunnerError `INVALID_EVENT`, `FUNCTION_CLOSED`
+   */
+  invoke(event: unknown, options?: { readonly async?: boolean }): Promise<InvokeResult>;
+  /**
+   * Queues an asynchronous invocation (`Event`): resolves once queued. A function error is retried after
+   * each of `asyncRetryDelaysMs`, then the event is dropped with `onAsyncFailure` (or a log line).
+   * @throws LambdaRunnerError `INVALID_EVENT`, `FUNCTION_CLOSED`
+   */
+  invokeAsync(event: unknown): Promise<void>;
+  readonly metrics: LocalFunctionMetrics;
+  /** Resolves when no invocation is running or queued, asynchronous retries included. */
+  drain(): Promise<void>;
+  /** Stops every execution environment; running invocations end with `Runtime.ExitError`. */
+  close(): Promise<void>;
+}
+
+interface Lease {
+  readonly env: ExecutionEnvironment;
+  readonly cold: boolean;
+}
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+function invalid(message: string): never {
+  throw new LambdaRunnerError(message, { code: 'INVALID_CONFIG' });
+}
+
+function positive(value: number, name: string, max = Number.POSITIVE_INFINITY): number {
+  if (!Number.isFinite(value) || value <= 0 || value > max) invalid(`${name} must be a number above 0${max < Number.POSITIVE_INFINITY ? ` and at most ${max}` : ''}, got ${value}`);
+  return value;
+}
+
+function serializeEvent(event: unknown): string {
+  try {
+    return JSON.stringify(event === undefined ? null : event);
+  } catch (cause) {
+    throw new LambdaRunnerError(`the event cannot be serialized as JSON: ${String(cause)}`, { code: 'INVALID_EVENT', cause });
+  }
+}
+
+function logStreamName(): string {
+  const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+class LocalFunctionRunner implements LocalFunction {
+  readonly name: string;
+  readonly arn: string;
+  private readonly options: LocalFunctionOptions;
+  private readonly region: string;
+  private readonly runtimeMajor: number;
+  private readonly timeoutSeconds: number;
+  private readonly memoryMb: number;
+  private readonly maxConcurrency: number;
+  private readonly asyncRetryDelaysMs: readonly number[];
+  private readonly logLine: (line: string) => void;
+
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly environments = new Set<ExecutionEnvironment>();
+  private readonly waiting: Array<{ readonly resolve: (lease: Lease) => void; readonly reject: (error: Error) => void }> = [];
+  private readonly sleeping = new Set<{ readonly timer: NodeJS.Timeout; readonly wake: (completed: boolean) => void }>();
+  private readonly drainWaiters: Array<() => void> = [];
+  private inFlight = 0;
+  private nextInvocationId = 0;
+  private closed = false;
+  private counters = { invocations: 0, errors: 0, coldStarts: 0, billedMs: 0 };
+  private readonly initDurations: number[] = [];
+
+  constructor(options: LocalFunctionOptions) {
+    if (!options.name) invalid('name is required');
+    if (!options.arn?.startsWith('arn:')) invalid(`arn must be a Lambda function ARN, got ${String(options.arn)}`);
+    if (!options.assetDir || !existsSync(options.assetDir) || !statSync(options.assetDir).isDirectory()) invalid(`assetDir ${String(options.assetDir)} is not a folder`);
+    if (!/^[^.]+\.[^.].*$/.test(options.handler.split('/').pop() ?? '')) invalid(`handler must look like index.handler, got ${options.handler}`);
+    const runtime = /^nodejs(\d+)\.x$/.exec(options.runtime);
+    if (!runtime) throw new LambdaRunnerError(`runtime ${options.runtime} is not a Node.js runtime (nodejs<N>.x)`, { code: 'UNSUPPORTED_RUNTIME' });
+    checkFunctionEnvironment(options.name, options.environment ?? {});
+    const delays = options.asyncRetryDelaysMs ?? [200, 400];
+    if (delays.length > 2 || delays.some((d) => !Number.isFinite(d) || d < 0)) invalid('asyncRetryDelaysMs takes at most two delays of 0 ms or more (Lambda retries at most twice)');
+    const concurrency = options.maxConcurrency ?? 2;
+    if (!Number.isInteger(concurrency) || concurrency < 1) invalid(`maxConcurrency must be a whole number of at least 1, got ${concurrency}`);
+
+    this.options = options;
+    this.name = options.name;
+    this.arn = options.arn;
+    this.region = options.region ?? options.arn.split(':')[3] ?? 'us-east-1';
+    this.runtimeMajor = Number(runtime[1]);
+    this.timeoutSeconds = positive(options.timeoutSeconds ?? 3, 'timeoutSeconds', 900);
+    this.memoryMb = positive(options.memoryMb ?? 128, 'memoryMb', 10240);
+    this.maxConcurrency = concurrency;
+    this.asyncRetryDelaysMs = delays;
+    this.logLine = options.log ?? ((line) => process.stdout.write(`${line}\n`));
+  }
+
+  get metrics(): LocalFunctionMetrics {
+    return { ...this.counters, initMs: [...this.initDurations] };
+  }
+
+  async invoke(event: unknown, options: { readonly async?: boolean } = {}): Promise<InvokeResult> {
+    this.assertOpen();
+    const eventJson = serializeEvent(event);
+    if (options.async) {
+      this.enqueueAsync(eventJson);
+      return { ok: true, value: null };
+    }
+    return this.track(this.execute(eventJson));
+  }
+
+  async invokeAsync(event: unknown): Promise<void> {
+    this.assertOpen();
+    this.enqueueAsync(serializeEvent(event));
+  }
+
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.closedError());
+    for (const sleep of [...this.sleeping]) {
+      clearTimeout(sleep.timer);
+      sleep.wake(false);
+    }
+    await Promise.all([...this.environments].map((env) => env.terminate('the local function was closed during the invocation')));
+    await this.drain();
+  }
+
+  // ---- one attempt ------------------------------------------------------------------------------
+
+  private async execute(eventJson: string): Promise<InvokeResult> {
+    const requestId = randomUUID();
+    const { env, cold } = await this.acquire();
+    this.counters.invocations += 1;
+    let initMs = 0;
+    if (cold) {
+      const init = await this.within(env.ready, (this.options.initTimeoutSeconds ?? 10) * 1000);
+      if (init === TIMED_OUT || !init.ok) {
+        await env.terminate('init failed');
+        this.counters.errors += 1;
+        return this.initFailure(requestId, init);
+      }
+      initMs = init.initMs;
+      this.counters.coldStarts += 1;
+      this.initDurations.push(initMs);
+      this.logLine(`cold start ${this.name} init ${Math.round(initMs)} ms`);
+    }
+    const started = performance.now();
+    const outcome = await this.within(
+      env.run({ invocationId: ++this.nextInvocationId, requestId, eventJson, deadlineMs: Date.now() + this.timeoutSeconds * 1000 }),
+      this.timeoutSeconds * 1000,
+    );
+    const durationMs = performance.now() - started;
+    let result: InvokeResult;
+    if (outcome === TIMED_OUT) {
+      const message = `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds`;
+      this.functionLine(`${new Date().toISOString()} ${requestId} ${message}`);
+      await env.terminate(message);
+      result = { ok: false, errorType: 'Sandbox.Timedout', errorMessage: message };
+    } else {
+      result = this.toResult(outcome);
+      this.release(env);
+    }
+    if (!result.ok) this.counters.errors += 1;
+    const billed = Math.ceil(durationMs) + (cold ? Math.ceil(initMs) : 0);
+    this.counters.billedMs += billed;
+    this.functionLine(
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\tMemory Size: ${this.memoryMb} MB` +
+        (cold ? `\tInit Duration: ${initMs.toFixed(2)} ms` : ''),
+    );
+    return result;
+  }
+
+  private toResult(outcome: RunOutcome): InvokeResult {
+    if (outcome.ok) return { ok: true, value: JSON.parse(outcome.json) as unknown };
+    return { ok: false, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage, ...(outcome.error.trace ? { trace: outcome.error.trace } : {}) };
+  }
+
+  private initFailure(requestId: string, init: InitOutcome | typeof TIMED_OUT): InvokeResult {
+    if (init === TIMED_OUT) {
+      const message = `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds`;
+      this.functionLine(`INIT_REPORT Init Duration: ${((this.options.initTimeoutSeconds ?? 10) * 1000).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
+      return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: message };
+    }
+    if (init.ok) throw new Error('unreachable: init succeeded');
+    this.functionLine(`${new Date().toISOString()}\t${requestId}\tERROR\tInit Error ${JSON.stringify(init.error)}`);
+    return this.toResult({ ok: false, error: init.error });
+  }
+
+  /** Resolves with the promise's value, or TIMED_OUT after `ms`. */
+  private async within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ---- execution environments -------------------------------------------------------------------
+
+  private acquire(): Promise<Lease> {
+    if (this.closed) return Promise.reject(this.closedError());
+    const warm = this.idle.pop();
+    if (warm !== undefined) return Promise.resolve({ env: warm, cold: false });
+    if (this.environments.size < this.maxConcurrency) return Promise.resolve(this.spawn());
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private spawn(): Lease {
+    const stream = logStreamName();
+    const logGroupName = `/aws/lambda/${this.name}`;
+    const runtimeNodePath = this.options.runtimeNodePath ?? [];
+    const env = new ExecutionEnvironment({
+      workerConfig: {
+        taskRoot: this.options.assetDir,
+        handler: this.options.handler,
+        functionName: this.name,
+        functionVersion: '$LATEST',
+        invokedFunctionArn: this.arn,
+        memoryLimitInMB: String(this.memoryMb),
+        logGroupName,
+        logStreamName: stream,
+        runtimeMajor: this.runtimeMajor,
+        runtimeNodePath,
+      },
+      env: executionEnvironmentVariables({
+        functionName: this.name,
+        region: this.region,
+        runtime: this.options.runtime,
+        handler: this.options.handler,
+        memoryMb: this.memoryMb,
+        taskRoot: this.options.assetDir,
+        logGroupName,
+        logStreamName: stream,
+        runtimeNodePath,
+        environment: this.options.environment ?? {},
+        runtimeEnvironment: this.options.runtimeEnvironment ?? {},
+      }),
+      heapLimitMb: this.options.enforceMemoryLimit === false ? undefined : this.memoryMb,
+      onLine: (line) => this.functionLine(line),
+    });
+    this.environments.add(env);
+    env.onExit(() => this.forget(env));
+    return { env, cold: true };
+  }
+
+  /** A finished invocation gives its environment to the next waiting one, else keeps it warm. */
+  private release(env: ExecutionEnvironment): void {
+    if (!env.isAlive || this.closed) return;
+    const waiter = this.waiting.shift();
+    if (waiter !== undefined) waiter.resolve({ env, cold: false });
+    else this.idle.push(env);
+  }
+
+  /** Called when a worker exits (timeout, crash, close): frees its slot for a waiting invocation. */
+  private forget(env: ExecutionEnvironment): void {
+    this.environments.delete(env);
+    const index = this.idle.indexOf(env);
+    if (index >= 0) this.idle.splice(index, 1);
+    while (!this.closed && this.waiting.length > 0 && this.environments.size < this.maxConcurrency) {
+      this.waiting.shift()?.resolve(this.spawn());
+    }
+  }
+
+  // ---- asynchronous invocations -----------------------------------------------------------------
+
+  private enqueueAsync(eventJson: string): void {
+    void this.track(this.runAsync(eventJson));
+  }
+
+  private async runAsync(eventJson: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      let result: InvokeResult;
+      try {
+        result = await this.execute(eventJson);
+      } catch (error) {
+        if (this.closed) return;
+        throw error;
+      }
+      if (result.ok) {
+        this.notify(() => this.options.onAsyncSuccess?.({ functionName: this.name, event: JSON.parse(eventJson), attempts: attempt, value: result.value }));
+        return;
+      }
+      const delay = this.asyncRetryDelaysMs[attempt - 1];
+      const error: FunctionError = { errorType: result.errorType, errorMessage: result.errorMessage, ...(result.trace ? { trace: result.trace } : {}) };
+      if (delay === undefined) {
+        const failure: AsyncInvocationFailure = { functionName: this.name, event: JSON.parse(eventJson), attempts: attempt, error };
+        const onFailure = this.options.onAsyncFailure;
+        if (onFailure) this.notify(() => onFailure(failure));
+        else this.logLine(`async invocation of ${this.name} dropped after ${attempt} attempts: ${error.errorType}: ${error.errorMessage}`);
+        return;
+      }
+      if (!(await this.sleep(delay))) return;
+    }
+  }
+
+  /** Waits `ms`; resolves false if the function is closed meanwhile. */
+  private sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.sleeping.delete(entry);
+          resolve(true);
+        }, ms),
+        wake: resolve,
+      };
+      this.sleeping.add(entry);
+    });
+  }
+
+  private notify(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.logLine(`an asynchronous invocation callback of ${this.name} threw: ${String(error)}`);
+    }
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight += 1;
+    try {
+      return await work;
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+    }
+  }
+
+  private functionLine(line: string): void {
+    this.logLine(`[${this.name}] ${line}`);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw this.closedError();
+  }
+
+  private closedError(): LambdaRunnerError {
+    return new LambdaRunnerError(`function ${this.name} is closed`, { code: 'FUNCTION_CLOSED' });
+  }
+}
+
+/**
+ * Creates a local Lambda function. Nothing starts until the first invocation (a cold start).
+ *
+ * @throws LambdaRunnerError `INVALID_CONFIG`, `UNSUPPORTED_RUNTIME` or `RESERVED_ENVIRONMENT_VARIABLE`.
+ *
+ * @example
+ * const fn = createLocalFunction({
+ *   name: 'Core-Handler-1A2B3C4D5E6F',
+ *   arn: 'arn:aws:lambda:eu-west-1:000000000000:function:Core-Handler-1A2B3C4D5E6F',
+ *   assetDir: 'cdk.out/asset.2d2188de…',
+ *   handler: 'index.handler',
+ *   runtime: 'nodejs24.x',
+ *   timeoutSeconds: 10,
+ *   environment: { TABLE_NAME: 'Core-Events-ABCD1234' },
+ *   runtimeEnvironment: { AWS_ACCESS_KEY_ID: 'role-key', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint },
+ * });
+ * const result = await fn.invoke({ hello: 'world' });
+ * if (!result.ok) console.error(result.errorType, result.errorMessage);
+ * await fn.close();
+ */
+export function createLocalFunction(options: LocalFunctionOptions): LocalFunction {
+  return new LocalFunctionRunner(options);
+}
