@@ -217,6 +217,15 @@ describe('timeouts', () => {
   });
 });
 
+describe('init time limit', () => {
+  it('times the invocation out when loading the handler takes longer than initTimeoutSeconds', async () => {
+    const { fn: slowInit, lines } = fn('handler', { assetDir: join(FIXTURES, 'slow-init'), initTimeoutSeconds: 1 });
+    expect(await slowInit.invoke({})).toEqual({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 5.00 seconds' });
+    expect(lines).toContain('[test-fn] INIT_REPORT Init Duration: 1000.00 ms\tPhase: init\tStatus: timeout');
+    expect(slowInit.metrics).toMatchObject({ invocations: 1, errors: 1, coldStarts: 0 });
+  });
+});
+
 describe('concurrency', () => {
   it('runs at most maxConcurrency environments and queues the rest', async () => {
     // The gate holds the first two requests until both have arrived, so they must run at the same time.
@@ -285,6 +294,7 @@ describe('configuration and closing', () => {
     expect(() => createLocalFunction({ ...base, assetDir: join(FIXTURES, 'nope') })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => createLocalFunction({ ...base, handler: 'index' })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => createLocalFunction({ ...base, timeoutSeconds: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+    expect(() => createLocalFunction({ ...base, initTimeoutSeconds: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => createLocalFunction({ ...base, asyncRetryDelaysMs: [1, 2, 3] })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
   });
 

@@ -268,7 +268,8 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
     return { ref: custom ? `${bus}|${name}` : name, attributes: { Arn: eventRuleArn(input.region, input.accountId, name, bus) } };
   },
   'AWS::SQS::Queue': (input) => {
-    const fifo = input.prop('FifoQueue') === true || input.prop('FifoQueue') === 'true';
+    const fifoProp = input.prop('FifoQueue');
+    const fifo = fifoProp === true || fifoProp === 'true';
     const explicit = stringProp(input, 'QueueName');
     const name =
       explicit ??

@@ -1,8 +1,9 @@
 /**
  * A local DynamoDB endpoint backed by dynalite (LevelDB), in memory or persisted in a directory.
  *
- * dynalite does not implement TransactWriteItems/TransactGetItems, Streams, or TTL expiry; see the
- * package README for what the local runtime does about it.
+ * dynalite does not implement TransactWriteItems/TransactGetItems, Streams, or TTL expiry: functions
+ * that use them fail against it with an UnknownOperationException (transactions) or see no effect
+ * (TTL, streams).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { checkFunctionEnvironment, executionEnvironmentVariables } from './environment';
 import { LambdaRunnerError } from './errors';
-import { ExecutionEnvironment, type InitOutcome, type RunOutcome } from './execution-environment';
+import { ExecutionEnvironment, type RunOutcome } from './execution-environment';
 import type { FunctionError } from './protocol';
 
 /** Options for {@link createLocalFunction}. */
@@ -154,6 +154,7 @@ class LocalFunctionRunner implements LocalFunction {
   private readonly timeoutSeconds: number;
   private readonly memoryMb: number;
   private readonly maxConcurrency: number;
+  private readonly initTimeoutMs: number;
   private readonly asyncRetryDelaysMs: readonly number[];
   private readonly logLine: (line: string) => void;
 
@@ -188,6 +189,7 @@ class LocalFunctionRunner implements LocalFunction {
     this.runtimeMajor = Number(runtime[1]);
     this.timeoutSeconds = positive(options.timeoutSeconds ?? 3, 'timeoutSeconds', 900);
     this.memoryMb = positive(options.memoryMb ?? 128, 'memoryMb', 10240);
+    this.initTimeoutMs = positive(options.initTimeoutSeconds ?? 10, 'initTimeoutSeconds') * 1000;
     this.maxConcurrency = concurrency;
     this.asyncRetryDelaysMs = delays;
     this.logLine = options.log ?? ((line) => process.stdout.write(`${line}\n`));
@@ -236,11 +238,11 @@ class LocalFunctionRunner implements LocalFunction {
     this.counters.invocations += 1;
     let initMs = 0;
     if (cold) {
-      const init = await this.within(env.ready, (this.options.initTimeoutSeconds ?? 10) * 1000);
+      const init = await this.within(env.ready, this.initTimeoutMs);
       if (init === TIMED_OUT || !init.ok) {
         await env.terminate('init failed');
         this.counters.errors += 1;
-        return this.initFailure(requestId, init);
+        return init === TIMED_OUT ? this.initTimedOut() : this.initFailed(requestId, init.error);
       }
       initMs = init.initMs;
       this.counters.coldStarts += 1;
@@ -278,15 +280,15 @@ class LocalFunctionRunner implements LocalFunction {
     return { ok: false, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage, ...(outcome.error.trace ? { trace: outcome.error.trace } : {}) };
   }
 
-  private initFailure(requestId: string, init: InitOutcome | typeof TIMED_OUT): InvokeResult {
-    if (init === TIMED_OUT) {
-      const message = `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds`;
-      this.functionLine(`INIT_REPORT Init Duration: ${((this.options.initTimeoutSeconds ?? 10) * 1000).toFixed(2)} ms\tPhase: init\tStatus: timeout`);
-      return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: message };
-    }
-    if (init.ok) throw new Error('unreachable: init succeeded');
-    this.functionLine(`${new Date().toISOString()}\t${requestId}\tERROR\tInit Error ${JSON.stringify(init.error)}`);
-    return this.toResult({ ok: false, error: init.error });
+  /** Lambda gives the init phase 10 s, then retries init within the invocation, which then times out. */
+  private initTimedOut(): InvokeResult {
+    this.functionLine(`INIT_REPORT Init Duration: ${this.initTimeoutMs.toFixed(2)} ms\tPhase: init\tStatus: timeout`);
+    return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds` };
+  }
+
+  private initFailed(requestId: string, error: FunctionError): InvokeResult {
+    this.functionLine(`${new Date().toISOString()}\t${requestId}\tERROR\tInit Error ${JSON.stringify(error)}`);
+    return this.toResult({ ok: false, error });
   }
 
   /** Resolves with the promise's value, or TIMED_OUT after `ms`. */
