@@ -202,6 +202,8 @@ const core = new WorkspacePackage({
     `graphql@${V.graphql}`,
     `@graphql-tools/merge@${V.graphqlToolsMerge}`,
     `${local.package.packageName}@workspace:*`,
+    `${runtime.package.packageName}@workspace:*`,
+    `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
     `aws-appsync-subscription-link@${V.subscriptionLink}`,
@@ -212,6 +214,7 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
+    bench: 'ts-node --transpile-only bench/handlers.ts',
   },
   gitignore: ['/cdk.out/', '/.local/'],
   esmOnlyDeps: ['auto-bind'],

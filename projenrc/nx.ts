@@ -27,7 +27,7 @@ export const nxJson = {
     test: { dependsOn: ['^build'], inputs: ['default', '^production'], cache: true },
     synth: { dependsOn: ['^build'], inputs: ['production', '^production'], outputs: ['{projectRoot}/cdk.out'], cache: true },
     deploy: { dependsOn: ['synth'], cache: false },
-    bench: { dependsOn: ['^build'], cache: false },
+    bench: { dependsOn: ['^build', 'synth'], cache: false },
     codegen: { cache: false },
     start: { dependsOn: ['^build'], cache: false },
     demo: { dependsOn: ['^build'], cache: false },

@@ -109,7 +109,7 @@ export class WorkspacePackage extends javascript.NodeProject {
     new javascript.TypescriptConfig(this, {
       fileName: 'tsconfig.dev.json',
       extends: javascript.TypescriptConfigExtends.fromPaths(['../../tsconfig.base.json']),
-      include: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', '*.ts'],
+      include: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', '*.ts'],
       compilerOptions: { noEmit: true },
     });
 
