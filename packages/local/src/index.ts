@@ -1,1 +1,14 @@
-export const placeholder = 1;
+/**
+ * Runs a synthesized CDK app on one machine. The entry point is {@link bootLocalCore}; the emulators
+ * it is built from are exported for tests and tools.
+ */
+export { bootLocalCore, type BootOptions, type LocalCore, type LocalCoreMetrics } from './boot/core';
+export { LocalCoreError } from './boot/errors';
+export { createJourney, type Journey, type JourneyStep } from './boot/journey';
+export { matchesEventPattern, validateEventPattern, assertValidEventPattern, EventPatternError } from './eventbridge/event-pattern';
+export { createLocalEventBus, LocalQueue, type LocalEventBus } from './eventbridge';
+export { createAppSyncApi, createLocalCertificate, type LocalAppSyncApi } from './appsync';
+export { createLocalFunction, type LocalFunction } from './lambda';
+export { startDynamoDb, ensureTables } from './dynamodb';
+export { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions';
+export { loadCloudAssembly, createStackContext, resolveIntrinsics } from './cloudformation';
