@@ -3,13 +3,13 @@
  * function's own credentials (the Lambda runtime's environment variables), so that AppSync fans the
  * result out to the subscriptions opened for it.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { DependencyError } from './errors';
 import type { Notifier } from './ports';
+import { NodeSha256 } from './sha256';
 
 export interface AppSyncNotifierOptions {
   /** The API's GraphQL URL: `https://<id>.appsync-api.<region>.amazonaws.com/graphql`. */
@@ -40,7 +40,7 @@ export function createAppSyncNotifier<Variables extends Record<string, unknown>>
     service: 'appsync',
     region: options.region,
     credentials: options.credentials ?? fromEnv(),
-    sha256: Sha256,
+    sha256: NodeSha256,
   });
   const send = options.fetch ?? fetch;
   const metrics: NotifierMetrics = { requests: 0 };

@@ -143,6 +143,10 @@ function acknowledgeInvokeVersions(dataSource: appsync.LambdaDataSource, fn: lam
 /**
  * One of the aggregate's functions: Node.js 24 on arm64, bundled by esbuild from the TypeScript
  * source (the `source` export condition) with the AWS SDK's ES module builds, minified, as ESM.
+ *
+ * `module` is listed with `source` because custom conditions replace esbuild's default set, which
+ * includes `module`. Without it, the `node` condition of the SDK's export maps (`@smithy/core/*`,
+ * `@aws-sdk/core/*`) wins and esbuild bundles their CommonJS builds, with `bowser`: 140 KB more per handler.
  */
 function handlerFunction(
   scope: Construct,
@@ -170,7 +174,7 @@ function handlerFunction(
       sourceMap: false,
       target: 'node24',
       bundleAwsSDK: true,
-      esbuildArgs: { '--conditions': 'source' },
+      esbuildArgs: { '--conditions': 'source,module' },
       banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
     ...extra,
