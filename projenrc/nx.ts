@@ -6,6 +6,7 @@ export const nxJson = {
   $schema: './node_modules/nx/schemas/nx-schema.json',
   neverConnectToCloud: true,
   useDaemonProcess: false,
+  tui: { enabled: false },
   defaultBase: 'main',
   namedInputs: {
     sharedGlobals: ['{workspaceRoot}/tsconfig.base.json', '{workspaceRoot}/pnpm-lock.yaml'],
@@ -29,7 +30,7 @@ export const nxJson = {
     deploy: { dependsOn: ['synth'], cache: false },
     bench: { dependsOn: ['^build', 'synth'], cache: false },
     codegen: { cache: false },
-    start: { dependsOn: ['^build'], cache: false },
-    demo: { dependsOn: ['^build'], cache: false },
+    start: { dependsOn: ['^build', 'synth'], cache: false },
+    demo: { cache: false },
   },
 };

@@ -29,6 +29,8 @@ export interface WorkspacePackageOptions {
    * @default none
    */
   readonly esmOnlyDeps?: string[];
+  /** What the test target needs first. @default the targetDefaults (`^build`) */
+  readonly testDependsOn?: string[];
   /** Files outside the package that its tests read (Nx inputs), so the cache notices their changes. */
   readonly extraTestInputs?: string[];
 }
@@ -97,6 +99,9 @@ export class WorkspacePackage extends javascript.NodeProject {
     }
     if (options.extraTestInputs !== undefined) {
       targets.test = { ...(targets.test as object), inputs: ['default', '^production', ...options.extraTestInputs] };
+    }
+    if (options.testDependsOn !== undefined) {
+      targets.test = { ...(targets.test as object), dependsOn: options.testDependsOn };
     }
     this.package.addField('nx', { name: options.nxName, targets });
 

@@ -181,12 +181,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       for (const roleId of ctx.resourcesOfType('AWS::IAM::Role')) {
         const credentials = { accessKeyId: roleAccessKeyId(`${stack.stackName}/${roleId}`), secretAccessKey: newSecret() };
         credentialsByRole.set(roleId, credentials);
-        principals.set(credentials.accessKeyId, rolePrincipal({ roleLogicalId: roleId, roleName: String(ctx.ref(roleId)), accountId, policies: policies[roleId], credentials }));
+        const principal = rolePrincipal({ roleLogicalId: roleId, roleName: String(ctx.ref(roleId)), accountId, policies: policies[roleId], credentials });
+        principals.set(credentials.accessKeyId, principal);
+        // Fields the template grants to one of its roles (appsync:GraphQL) are that role's: internal mutations.
+        reservedGrants.push((resourceArn) => principal.allows('appsync:GraphQL', resourceArn));
       }
-      // Fields the template grants to one of its roles (appsync:GraphQL) are that role's: internal mutations.
-      reservedGrants.push((resourceArn) =>
-        [...principals.values()].some((principal) => principal.allows('appsync:GraphQL', resourceArn)),
-      );
 
       // Dead-letter (and other) queues.
       for (const id of ctx.resourcesOfType('AWS::SQS::Queue')) {
@@ -277,7 +276,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
           invokeLambda: async (functionArn, event) => invoke(functions, functionArn, event),
           log: (line, fields) => {
             if (line === 'appsync published') lastPublish.delivered = Number((fields as { delivered?: number } | undefined)?.delivered ?? 0);
-            else if (/refused|failed|error/.test(line)) write(`appsync: ${line} ${fields === undefined ? '' : JSON.stringify(fields)}`);
+            else if (line === 'appsync subscription started') {
+              const f = fields as { field?: string; filter?: unknown; mode?: string } | undefined;
+              write(`${''.padStart(12)}subscription started: ${f?.field ?? ''} ${JSON.stringify(f?.filter ?? {})} (${f?.mode ?? ''})`);
+            }
+            else if (options.verbose === true || /refused|failed|error/.test(line)) write(`${line} ${fields === undefined ? '' : JSON.stringify(fields)}`);
           },
         });
         closers.push(async () => api?.close());
