@@ -89,7 +89,7 @@ export class WorkspacePackage extends javascript.NodeProject {
     for (const task of this.tasks.all) this.removeScript(task.name);
     const commands: Record<string, string> = {
       build: 'tsc -p tsconfig.json',
-      lint: 'tsc -p tsconfig.dev.json && eslint src test',
+      lint: 'tsc -p tsconfig.dev.json && eslint .',
       test: 'jest',
       ...options.targets,
     };

@@ -26,7 +26,7 @@ import { createLocalEventBus, LocalQueue, type LocalEventBus, type LocalRule } f
 import { createLocalFunction, type InvokeResult, type LocalFunction } from '../lambda';
 import { createLocalStepFunctions, type LocalStepFunctions } from '../stepfunctions';
 import { frontEndPrincipal, newSecret, roleAccessKeyId, rolePrincipal, type LocalCredentials } from './iam';
-import { createJourney, type Journey } from './journey';
+import { createJourney } from './journey';
 import { LocalCoreError } from './errors';
 
 export interface BootOptions {
@@ -71,6 +71,8 @@ export interface LocalCoreMetrics {
   readonly lambdaInvocations: number;
   readonly lambdaColdStarts: number;
   readonly lambdaBilledMs: number;
+  /** Bytes the functions wrote to their logs (what CloudWatch Logs would ingest). */
+  readonly lambdaLogBytes: number;
   /** Per function (by construct path), for the boot log and the benchmark. */
   readonly functions: Record<string, { invocations: number; coldStarts: number; billedMs: number; memoryMb: number }>;
 }
@@ -158,6 +160,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     let graphqlUrl = '';
     const frontEndCredentials: LocalCredentials = { accessKeyId: 'AKIALOCALFRONTEND000', secretAccessKey: newSecret() };
     const lastPublish = { delivered: 0 };
+    const logBytes = { value: 0 };
     const reservedGrants: ((resourceArn: string) => boolean)[] = [];
 
     for (const stack of assembly.stacks) {
@@ -243,6 +246,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
           },
           log: (line) => {
             const text = line.replace(/^\[[^\]]*\] ?/, '');
+            logBytes.value += Buffer.byteLength(text) + 1;
             if (/^cold start /.test(text)) write(`${''.padStart(12)}${path}: ${text}`);
             else journey.functionLine(path, text);
           },
@@ -411,6 +415,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         lambdaInvocations: all.reduce((sum, f) => sum + f.invocations, 0),
         lambdaColdStarts: all.reduce((sum, f) => sum + f.coldStarts, 0),
         lambdaBilledMs: all.reduce((sum, f) => sum + f.billedMs, 0),
+        lambdaLogBytes: logBytes.value,
         functions: perFunction,
       };
     };
