@@ -215,7 +215,7 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
-    bench: 'ts-node --transpile-only bench/handlers.ts',
+    bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
   },
