@@ -7,6 +7,8 @@ export const nxJson = {
   neverConnectToCloud: true,
   useDaemonProcess: false,
   tui: { enabled: false },
+  // Inside the workspace, so a fresh clone (CI) starts cold instead of sharing this machine's cache.
+  cacheDirectory: '.nx/cache',
   defaultBase: 'main',
   namedInputs: {
     sharedGlobals: ['{workspaceRoot}/tsconfig.base.json', '{workspaceRoot}/pnpm-lock.yaml'],
