@@ -1,12 +1,11 @@
 import { javascript, typescript, JsonFile } from 'projen';
 import { nxJson } from './projenrc/nx';
-import { V } from './projenrc/versions';
+import { PLAIN_NODE_PROJECT, V } from './projenrc/versions';
 import { WorkspacePackage } from './projenrc/workspace-package';
 
 const root = new javascript.NodeProject({
   name: 'cqrs-core',
   description: 'An event-sourced CQRS core on AWS serverless that also runs on one laptop.',
-  defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.PNPM,
   pnpmVersion: V.pnpm,
   pnpmOptions: {
@@ -16,18 +15,7 @@ const root = new javascript.NodeProject({
       allowBuilds: { esbuild: true, '@swc/core': true, nx: true, pnpm: true, 'classic-level': true, '@parcel/watcher': false },
     },
   },
-  projenrcJson: false,
-  projenrcJs: false,
-  licensed: false,
-  github: false,
-  release: false,
-  buildWorkflow: false,
-  depsUpgrade: false,
-  jest: false,
-  prettier: false,
-  npmignoreEnabled: false,
-  entrypoint: '',
-  minNodeVersion: '20.19.0',
+  ...PLAIN_NODE_PROJECT,
   devDeps: [
     `projen@${V.projen}`,
     `typescript@${V.typescript}`,

@@ -1,4 +1,24 @@
 /**
+ * What every projen NodeProject here leaves out: the project is a private monorepo built by Nx, so
+ * no release, no GitHub workflows, no per-package jest/prettier/license; projen only writes files.
+ */
+export const PLAIN_NODE_PROJECT = {
+  defaultReleaseBranch: 'main',
+  projenrcJson: false,
+  projenrcJs: false,
+  licensed: false,
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  jest: false,
+  prettier: false,
+  npmignoreEnabled: false,
+  entrypoint: '',
+  minNodeVersion: '20.19.0',
+} as const;
+
+/**
  * Exact versions for every third-party package. The registry serves only `latest`
  * tags, so nothing here is a range: an upgrade is a reviewed edit of this file.
  */

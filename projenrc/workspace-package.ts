@@ -1,5 +1,5 @@
 import { javascript, JsonFile } from 'projen';
-import { V } from './versions';
+import { PLAIN_NODE_PROJECT, V } from './versions';
 
 export interface WorkspacePackageOptions {
   /** The root project. */
@@ -47,21 +47,9 @@ export class WorkspacePackage extends javascript.NodeProject {
       outdir: options.outdir,
       name: options.name,
       description: options.description,
-      defaultReleaseBranch: 'main',
+      ...PLAIN_NODE_PROJECT,
       packageManager: javascript.NodePackageManager.PNPM,
       pnpmVersion: V.pnpm,
-      projenrcJson: false,
-      projenrcJs: false,
-      licensed: false,
-      github: false,
-      release: false,
-      buildWorkflow: false,
-      depsUpgrade: false,
-      jest: false,
-      prettier: false,
-      npmignoreEnabled: false,
-      entrypoint: '',
-      minNodeVersion: '20.19.0',
       deps: [...(options.workspaceDeps ?? []).map((d) => `${d}@workspace:*`), ...(options.deps ?? [])],
       devDeps: [
         `@types/node@${V.nodeTypes}`,
