@@ -301,11 +301,9 @@ describe('bootLocalCore with tls and a data folder', () => {
     expect(output.reserve.Payload.received).toMatchObject({ detail: { orderId: 'o-tls' } });
   });
 
-  // Known bug: the core gives each function NODE_EXTRA_CA_CERTS=<dataDir>/tls/ca.pem, but Node reads that
-  // variable once, when the process starts; a worker thread's `env` does not change its trust store, so a
-  // function's fetch (and any AWS SDK call to AWS_ENDPOINT_URL_*) fails with "self-signed certificate".
-  // When the bootstrap trusts the file itself, this test fails: turn `it.failing` into `it`.
-  it.failing('lets a function reach the API at its https GraphQLUrl', async () => {
+  // Node reads NODE_EXTRA_CA_CERTS once per process, so the Lambda bootstrap adds the core's CA itself
+  // (a worker thread's env does not change its trust store); this proves a function's fetch trusts it.
+  it('lets a function reach the API at its https GraphQLUrl', async () => {
     const { output } = await placeOrder(core, clientsOf(core, core.certificatePem), lines, 'o-tls-fn');
 
     expect(output.confirm.Payload.graphql).toMatchObject({ status: 401 });

@@ -6,10 +6,11 @@
  * the AWS APIs the functions call (EventBridge, Step Functions, and DynamoDB, forwarded to dynalite);
  * functions reach them through `AWS_ENDPOINT_URL_*` only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createAppSyncApi, createLocalCertificate, type LocalAppSyncApi, type ResolverConfig } from '../appsync';
@@ -131,6 +132,15 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
 
     // The HTTP(S) server first: its URL appears in resolved template values (GraphQLUrl, queue URLs).
     const certificate = options.tls === true ? await createLocalCertificate() : undefined;
+    // The functions trust the certificate through this file, so it exists before any of them starts.
+    let caFile: string | undefined;
+    if (certificate !== undefined) {
+      const tlsDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'local-core-tls-')) : join(options.dataDir, 'tls');
+      mkdirSync(tlsDir, { recursive: true });
+      caFile = join(tlsDir, 'ca.pem');
+      writeFileSync(caFile, certificate.cert);
+      if (options.dataDir === undefined) closers.push(async () => rmSync(tlsDir, { recursive: true, force: true }));
+    }
     const handlers: { handle?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> } = {};
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
@@ -152,7 +162,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
 
     const queues = new Map<string, LocalQueue>();
     const functions = new Map<string, { fn: LocalFunction; path: string; memoryMb: number }>();
-    const stateMachines: { arn: string; name: string; definition: Record<string, unknown> }[] = [];
+    const stateMachines: { arn: string; name: string; definition: Record<string, unknown>; type: 'STANDARD' | 'EXPRESS' }[] = [];
     const rules: LocalRule[] = [];
     const buses: string[] = [];
     const principals = new Map<string, ReturnType<typeof rolePrincipal>>();
@@ -229,7 +239,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
             AWS_ENDPOINT_URL_DYNAMODB: baseUrl,
             AWS_ENDPOINT_URL_EVENTBRIDGE: baseUrl,
             AWS_ENDPOINT_URL_SFN: baseUrl,
-            ...(certificate === undefined ? {} : { NODE_EXTRA_CA_CERTS: join(options.dataDir ?? '.', 'tls', 'ca.pem') }),
+            ...(caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: caFile }),
           },
           asyncRetryDelaysMs: (options.asyncRetryDelaysMs ?? [1000, 2000]).slice(0, retries),
           onAsyncFailure: (failure) => {
@@ -256,12 +266,24 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       }
 
       for (const id of ctx.resourcesOfType('AWS::Events::EventBus')) buses.push(String(ctx.ref(id)));
-      for (const id of ctx.resourcesOfType('AWS::Events::Rule')) rules.push(ruleOf(ctx, id));
+      for (const id of ctx.resourcesOfType('AWS::Events::Rule')) {
+        const schedule = ctx.resolveProperties(id)['ScheduleExpression'];
+        if (schedule !== undefined && ctx.resolveProperties(id)['EventPattern'] === undefined) {
+          write(`rule ${id} runs on a schedule (${String(schedule)}); the local core does not run schedules and leaves it out`);
+          continue;
+        }
+        rules.push(ruleOf(ctx, id));
+      }
 
       for (const id of ctx.resourcesOfType('AWS::StepFunctions::StateMachine')) {
         const props = ctx.resolveProperties(id);
-        const definition = typeof props['DefinitionString'] === 'string' ? (JSON.parse(props['DefinitionString']) as Record<string, unknown>) : (props['Definition'] as Record<string, unknown>);
-        stateMachines.push({ arn: String(ctx.ref(id)), name: String(ctx.getAtt(id, 'Name')), definition });
+        const substitutions = (props['DefinitionSubstitutions'] ?? {}) as Record<string, unknown>;
+        const definition =
+          typeof props['DefinitionString'] === 'string'
+            ? (JSON.parse(props['DefinitionString'].replace(/\$\{([^}]+)\}/g, (text, key: string) => (key in substitutions ? String(substitutions[key]) : text))) as Record<string, unknown>)
+            : (props['Definition'] as Record<string, unknown>);
+        const type = props['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+        stateMachines.push({ arn: String(ctx.ref(id)), name: String(ctx.getAtt(id, 'Name')), definition, type });
       }
 
       const apis = ctx.resourcesOfType('AWS::AppSync::GraphQLApi');
@@ -383,10 +405,6 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     const realtimeUrl = `${certificate === undefined ? 'ws' : 'wss'}://127.0.0.1:${port}/graphql/realtime`;
     if (options.dataDir !== undefined) {
       mkdirSync(options.dataDir, { recursive: true });
-      if (certificate !== undefined) {
-        mkdirSync(join(options.dataDir, 'tls'), { recursive: true });
-        writeFileSync(join(options.dataDir, 'tls', 'ca.pem'), certificate.cert);
-      }
       writeFileSync(
         join(options.dataDir, 'endpoint.json'),
         `${JSON.stringify({ graphqlUrl, realtimeUrl, apiKey, region, frontEndCredentials }, null, 2)}\n`,
@@ -509,7 +527,7 @@ function ruleOf(ctx: StackContext, id: string): LocalRule {
     name: ref.includes('|') ? (ref.split('|')[1] ?? ref) : ref,
     arn: String(ctx.getAtt(id, 'Arn')),
     eventBusName: eventBusNameOf(String(props['EventBusName'] ?? 'default')),
-    eventPattern: props['EventPattern'],
+    eventPattern: eventPatternOf(props['EventPattern'], id),
     state: props['State'] === 'DISABLED' ? 'DISABLED' : 'ENABLED',
     targets: targets.map((t) => {
       const transformer = t['InputTransformer'] as { InputPathsMap?: Record<string, string>; InputTemplate: string } | undefined;
@@ -525,6 +543,16 @@ function ruleOf(ctx: StackContext, id: string): LocalRule {
       };
     }),
   };
+}
+
+/** A rule's `EventPattern`: CloudFormation takes a JSON object or its text. */
+function eventPatternOf(value: unknown, ruleId: string): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    throw new LocalCoreError(`rule ${ruleId}: EventPattern is a string that is not JSON (${String(error)})`);
+  }
 }
 
 /** Lambda async settings by function name, from AWS::Lambda::EventInvokeConfig. */

@@ -156,7 +156,23 @@ function call(handler, event, context) {
   });
 }
 
+// NODE_EXTRA_CA_CERTS is read once, when the process starts; a worker's env does not change the trust
+// store. So a worker given its own file (the local core's CA) adds it to every default TLS context.
+function trustExtraCaCerts() {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file || !fs.existsSync(file)) return;
+  const pem = fs.readFileSync(file, 'utf8');
+  const tls = require('node:tls');
+  const createSecureContext = tls.createSecureContext;
+  tls.createSecureContext = function (options) {
+    const context = createSecureContext.call(this, options);
+    if (!options || !options.ca) context.context.addCACert(pem);
+    return context;
+  };
+}
+
 async function main() {
+  trustExtraCaCerts();
   registerRuntimeNodePath();
   let handler;
   try {
