@@ -79,6 +79,9 @@ export interface LocalCoreMetrics {
 }
 
 export interface LocalCore {
+  /** The one HTTP(S) server's base URL: AWS SDK clients use it as their endpoint (EventBridge, Step Functions, DynamoDB). */
+  readonly endpoint: string;
+  /** The AppSync URL, or '' when the assembly has no API. */
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly apiKey: string;
@@ -439,6 +442,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     };
 
     return {
+      endpoint: baseUrl,
       graphqlUrl,
       realtimeUrl,
       apiKey,
