@@ -1,4 +1,4 @@
-import { javascript, typescript, JsonFile } from 'projen';
+import { IgnoreFile, javascript, typescript, JsonFile } from 'projen';
 import { nxJson } from './projenrc/nx';
 import { PLAIN_NODE_PROJECT, V } from './projenrc/versions';
 import { WorkspacePackage } from './projenrc/workspace-package';
@@ -12,7 +12,14 @@ const root = new javascript.NodeProject({
     workspaceYamlOptions: {
       packages: ['packages/*', 'apps/*'],
       // pnpm 12 runs no dependency's install script unless it is listed here.
-      allowBuilds: { esbuild: true, '@swc/core': true, nx: true, pnpm: true, 'classic-level': true, '@parcel/watcher': false },
+      allowBuilds: {
+        esbuild: true,
+        '@swc/core': true,
+        nx: true,
+        pnpm: true,
+        'classic-level': true,
+        '@parcel/watcher': false,
+      },
     },
   },
   ...PLAIN_NODE_PROJECT,
@@ -53,7 +60,14 @@ root.addScripts({
 });
 
 new JsonFile(root, 'nx.json', { obj: nxJson });
-new JsonFile(root, '.prettierrc.json', { obj: { singleQuote: true, printWidth: 120 } });
+new JsonFile(root, '.prettierrc.json', { obj: { singleQuote: true, printWidth: 120 }, marker: false });
+new IgnoreFile(root, '.prettierignore').exclude(
+  '**/lib/',
+  '**/cdk.out/',
+  '**/node_modules/',
+  '.local/',
+  'packages/contracts/src/generated.ts',
+);
 new JsonFile(root, 'tsconfig.base.json', {
   obj: {
     compilerOptions: {

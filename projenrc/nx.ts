@@ -25,10 +25,24 @@ export const nxJson = {
     ],
   },
   targetDefaults: {
-    build: { dependsOn: ['^build'], inputs: ['production', '^production'], outputs: ['{projectRoot}/lib'], cache: true },
-    lint: { dependsOn: ['^build'], inputs: ['default', '^production', '{workspaceRoot}/eslint.config.mjs'], cache: true },
+    build: {
+      dependsOn: ['^build'],
+      inputs: ['production', '^production'],
+      outputs: ['{projectRoot}/lib'],
+      cache: true,
+    },
+    lint: {
+      dependsOn: ['^build'],
+      inputs: ['default', '^production', '{workspaceRoot}/eslint.config.mjs'],
+      cache: true,
+    },
     test: { dependsOn: ['^build'], inputs: ['default', '^production'], cache: true },
-    synth: { dependsOn: ['^build'], inputs: ['production', '^production'], outputs: ['{projectRoot}/cdk.out'], cache: true },
+    synth: {
+      dependsOn: ['^build'],
+      inputs: ['production', '^production'],
+      outputs: ['{projectRoot}/cdk.out'],
+      cache: true,
+    },
     deploy: { dependsOn: ['synth'], cache: false },
     bench: { dependsOn: ['^build', 'synth'], cache: false },
     codegen: { cache: false },

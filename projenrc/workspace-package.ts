@@ -68,7 +68,10 @@ export class WorkspacePackage extends javascript.NodeProject {
     this.tasks.tryFind('install')?.reset('echo "installed by the workspace root"');
     this.tasks.tryFind('install:ci')?.reset('echo "installed by the workspace root"');
 
-    this.package.addField('exports', options.exports ?? { '.': { types: './lib/index.d.ts', source: './src/index.ts', default: './lib/index.js' } });
+    this.package.addField(
+      'exports',
+      options.exports ?? { '.': { types: './lib/index.d.ts', source: './src/index.ts', default: './lib/index.js' } },
+    );
     this.package.addField('types', './lib/index.d.ts');
 
     // The Nx targets are plain commands run in the package folder (Nx's run-commands puts
@@ -77,7 +80,7 @@ export class WorkspacePackage extends javascript.NodeProject {
     for (const task of this.tasks.all) this.removeScript(task.name);
     const commands: Record<string, string> = {
       build: 'tsc -p tsconfig.json',
-      lint: 'tsc -p tsconfig.dev.json && eslint .',
+      lint: "tsc -p tsconfig.dev.json && eslint . && prettier --check --ignore-path ../../.prettierignore '**/*.ts'",
       test: 'jest',
       ...options.targets,
     };

@@ -38,16 +38,23 @@ function handlerBundles(): { name: string; file: string }[] {
     .filter((resource) => resource.Type === 'AWS::Lambda::Function')
     .map((resource) => {
       const path = resource.Metadata?.['aws:cdk:path'] ?? '';
-      return { name: path.split('/').slice(1, -1).join('/'), file: join(assembly, resource.Metadata?.['aws:asset:path'] ?? '', 'index.mjs') };
+      return {
+        name: path.split('/').slice(1, -1).join('/'),
+        file: join(assembly, resource.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'),
+      };
     });
 }
 
 /** Runs one cold start; asynchronously, since the endpoints it calls live in this process. */
 async function coldStart(file: string, event: unknown, env: Record<string, string>): Promise<Sample> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'cold-start-child.mjs'), file, JSON.stringify(event)], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(__dirname, 'cold-start-child.mjs'), file, JSON.stringify(event)],
+    {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Sample;
 }
 
@@ -61,7 +68,11 @@ function bareNode(): number {
   return median(samples);
 }
 
-async function wallClock(file: string, event: unknown, env: Record<string, string>): Promise<{ wallMs: number; sample: Sample }> {
+async function wallClock(
+  file: string,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<{ wallMs: number; sample: Sample }> {
   const started = process.hrtime.bigint();
   const sample = await coldStart(file, event, env);
   return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, sample };
@@ -90,13 +101,19 @@ async function main(): Promise<void> {
     run += 1;
     if (name.endsWith('CommandHandler')) {
       return {
-        arguments: { input: { userId: 'u', roomId: 'r', dateStart: day(3), dateEnd: day(5), commandId: `bench-${run}` } },
+        arguments: {
+          input: { userId: 'u', roomId: 'r', dateStart: day(3), dateEnd: day(5), commandId: `bench-${run}` },
+        },
         identity: null,
         info: { fieldName: 'createReservation', parentTypeName: 'Mutation' },
       };
     }
     if (name.endsWith('QueryHandler')) {
-      return { arguments: { id: 'bench-stream' }, identity: null, info: { fieldName: 'getReservationById', parentTypeName: 'Query' } };
+      return {
+        arguments: { id: 'bench-stream' },
+        identity: null,
+        info: { fieldName: 'getReservationById', parentTypeName: 'Query' },
+      };
     }
     const commit = {
       aggregate: 'reservation',

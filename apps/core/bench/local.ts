@@ -36,11 +36,28 @@ const PRICE = {
 };
 
 const CREATE = gql`
-  mutation Create($input: CreateReservationInput!) { createReservation(input: $input) { id commandId } }
+  mutation Create($input: CreateReservationInput!) {
+    createReservation(input: $input) {
+      id
+      commandId
+    }
+  }
 `;
 const ON_SAVED = gql`
   subscription OnSaved($commandId: ID) {
-    onReservationSaved(commandId: $commandId) { id commandId status version reservation { id status } error { code } }
+    onReservationSaved(commandId: $commandId) {
+      id
+      commandId
+      status
+      version
+      reservation {
+        id
+        status
+      }
+      error {
+        code
+      }
+    }
   }
 `;
 
@@ -62,7 +79,11 @@ async function bootTimes(): Promise<{ boot: number[]; synthAndBoot: number[] }> 
   const synthAndBoot: number[] = [];
   for (let i = 0; i < SYNTHS; i++) {
     const started = performance.now();
-    const synth = spawnSync(join(repoRoot, 'node_modules', '.bin', 'nx'), ['run', 'core:synth', '--skip-nx-cache', '--output-style=static'], { cwd: repoRoot });
+    const synth = spawnSync(
+      join(repoRoot, 'node_modules', '.bin', 'nx'),
+      ['run', 'core:synth', '--skip-nx-cache', '--output-style=static'],
+      { cwd: repoRoot },
+    );
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr.toString()}`);
     const core = await bootLocalCore({ assemblyDir, port: 0, log: quiet });
     synthAndBoot.push(performance.now() - started);
@@ -105,14 +126,21 @@ async function roundTrips() {
     let done!: (status: string) => void;
     const isReady = new Promise<void>((resolve) => (ready = resolve));
     const outcome = new Promise<string>((resolve) => (done = resolve));
-    const subscription = subscribeWithReady(client, { query: ON_SAVED, variables: { commandId } }, {
-      onReady: ready,
-      onData: (data) => done(String((data.onReservationSaved as { status: string }).status)),
-      onError: (error) => done(`error ${JSON.stringify(error)}`),
-    });
+    const subscription = subscribeWithReady(
+      client,
+      { query: ON_SAVED, variables: { commandId } },
+      {
+        onReady: ready,
+        onData: (data) => done(String((data.onReservationSaved as { status: string }).status)),
+        onError: (error) => done(`error ${JSON.stringify(error)}`),
+      },
+    );
     await isReady;
     const started = performance.now();
-    await client.mutate({ mutation: CREATE, variables: { input: { userId: 'bench', roomId: 'room-1', dateStart: day(5), dateEnd: day(7), commandId } } });
+    await client.mutate({
+      mutation: CREATE,
+      variables: { input: { userId: 'bench', roomId: 'room-1', dateStart: day(5), dateEnd: day(7), commandId } },
+    });
     const accepted = performance.now() - started;
     const status = await outcome;
     const notified = performance.now() - started;
@@ -148,7 +176,10 @@ function costPerMillion(perCommand: ReturnType<typeof delta>) {
     ['DynamoDB writes (on-demand WRU)', perCommand.dynamoWriteUnits * PRICE.dynamoWriteUnit],
     ['CloudWatch Logs ingestion', (perCommand.logBytes / 1024 ** 3) * PRICE.logsIngestedGb],
   ] as const;
-  return { lines: lines.map(([what, usd]) => [what, usd * 1e6] as const), total: lines.reduce((sum, [, usd]) => sum + usd, 0) * 1e6 };
+  return {
+    lines: lines.map(([what, usd]) => [what, usd * 1e6] as const),
+    total: lines.reduce((sum, [, usd]) => sum + usd, 0) * 1e6,
+  };
 }
 
 async function main(): Promise<void> {

@@ -15,15 +15,30 @@ import { apiKeyAuth, appSyncClient, iamAuth, subscribeWithReady, type Endpoint }
 
 const CREATE = gql`
   mutation CreateReservation($input: CreateReservationInput!) {
-    createReservation(input: $input) { id commandId }
+    createReservation(input: $input) {
+      id
+      commandId
+    }
   }
 `;
 const ON_SAVED = gql`
   subscription OnReservationSaved($commandId: ID) {
     onReservationSaved(commandId: $commandId) {
-      id commandId status version
-      reservation { id roomId dateStart dateEnd status }
-      error { code message }
+      id
+      commandId
+      status
+      version
+      reservation {
+        id
+        roomId
+        dateStart
+        dateEnd
+        status
+      }
+      error {
+        code
+        message
+      }
     }
   }
 `;
@@ -35,10 +50,14 @@ function endpoint(): Endpoint {
       graphqlUrl: process.env.GRAPHQL_URL,
       region: process.env.AWS_REGION ?? 'us-east-1',
       apiKey: process.env.API_KEY ?? '',
-      frontEndCredentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' },
+      frontEndCredentials: {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+      },
     };
   }
-  if (!existsSync(file)) throw new Error('no running core found: start it with `pnpm start` (it writes .local/endpoint.json)');
+  if (!existsSync(file))
+    throw new Error('no running core found: start it with `pnpm start` (it writes .local/endpoint.json)');
   return JSON.parse(readFileSync(file, 'utf8')) as Endpoint;
 }
 
@@ -51,11 +70,15 @@ function subscribeToOutcome(client: ApolloClient, commandId: string) {
   let answered!: (value: Record<string, unknown>) => void;
   const readyPromise = new Promise<void>((resolve) => (ready = resolve));
   const outcome = new Promise<Record<string, unknown>>((resolve) => (answered = resolve));
-  const subscription = subscribeWithReady(client, { query: ON_SAVED, variables: { commandId } }, {
-    onReady: ready,
-    onData: (data) => answered(data.onReservationSaved as Record<string, unknown>),
-    onError: (error) => answered({ status: 'SUBSCRIPTION_FAILED', error: JSON.stringify(error) }),
-  });
+  const subscription = subscribeWithReady(
+    client,
+    { query: ON_SAVED, variables: { commandId } },
+    {
+      onReady: ready,
+      onData: (data) => answered(data.onReservationSaved as Record<string, unknown>),
+      onError: (error) => answered({ status: 'SUBSCRIPTION_FAILED', error: JSON.stringify(error) }),
+    },
+  );
   return { ready: readyPromise, outcome, stop: () => subscription.unsubscribe() };
 }
 
@@ -79,17 +102,28 @@ async function main(): Promise<void> {
   say('   The page shows "Reservation requested (processing...)".');
   const outcome = await Promise.race([
     watch.outcome,
-    new Promise<Record<string, unknown>>((resolve) => setTimeout(() => resolve({ status: 'NO ANSWER within 15 s' }), 15_000)),
+    new Promise<Record<string, unknown>>((resolve) =>
+      setTimeout(() => resolve({ status: 'NO ANSWER within 15 s' }), 15_000),
+    ),
   ]);
   watch.stop();
-  say(`   Notification after ${Date.now() - started} ms: ${outcome.status} ${JSON.stringify(outcome.reservation ?? outcome.error ?? '')}`);
-  say(outcome.status === 'STORED' ? '   The page now shows "Reservation ready".' : '   The page tells the guest it did not go through.');
+  say(
+    `   Notification after ${Date.now() - started} ms: ${outcome.status} ${JSON.stringify(outcome.reservation ?? outcome.error ?? '')}`,
+  );
+  say(
+    outcome.status === 'STORED'
+      ? '   The page now shows "Reservation ready".'
+      : '   The page tells the guest it did not go through.',
+  );
 
   // 2. The guest asks for 45 nights: a business rule answers at once, nothing is published.
   console.log('');
   say(`2. The guest asks for 45 nights from ${day(7)}.`);
   const refused = await client
-    .mutate({ mutation: CREATE, variables: { input: { userId: 'guest-42', roomId: 'room-101', dateStart: day(7), dateEnd: day(52) } } })
+    .mutate({
+      mutation: CREATE,
+      variables: { input: { userId: 'guest-42', roomId: 'room-101', dateStart: day(7), dateEnd: day(52) } },
+    })
     .then(
       () => undefined,
       (error: { errors?: { errorType?: string; message?: string }[] }) => error.errors?.[0],

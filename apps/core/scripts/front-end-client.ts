@@ -20,7 +20,10 @@ export interface Endpoint {
 }
 
 export const apiKeyAuth = (endpoint: Endpoint): AuthOptions => ({ type: AUTH_TYPE.API_KEY, apiKey: endpoint.apiKey });
-export const iamAuth = (endpoint: Endpoint): AuthOptions => ({ type: AUTH_TYPE.AWS_IAM, credentials: endpoint.frontEndCredentials });
+export const iamAuth = (endpoint: Endpoint): AuthOptions => ({
+  type: AUTH_TYPE.AWS_IAM,
+  credentials: endpoint.frontEndCredentials,
+});
 
 /**
  * `includeExtensions: false` matters for IAM: Apollo Client 4 adds `extensions.clientLibrary` to the
@@ -52,7 +55,8 @@ export function subscribeWithReady(
       const control = (result.extensions as { controlMsgType?: string } | undefined)?.controlMsgType;
       if (control === 'CONNECTED') handlers.onReady();
       else if ('errors' in result && result.errors !== undefined) handlers.onError(result.errors);
-      else if ('data' in result && result.data !== undefined && result.data !== null) handlers.onData(result.data as Record<string, unknown>);
+      else if ('data' in result && result.data !== undefined && result.data !== null)
+        handlers.onData(result.data as Record<string, unknown>);
     },
     error: handlers.onError,
   });

@@ -36,7 +36,9 @@ async function boot(): Promise<LocalCore> {
       `  API key      ${core.apiKey}`,
       `  IAM (front-end servers)  AWS_ACCESS_KEY_ID=${core.frontEndCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${core.frontEndCredentials.secretAccessKey}`,
       `  Functions    ${functions.join(', ')}`,
-      ...(core.certificatePem === undefined ? [] : [`  TLS          trust .local/tls/ca.pem (NODE_EXTRA_CA_CERTS=.local/tls/ca.pem)`]),
+      ...(core.certificatePem === undefined
+        ? []
+        : [`  TLS          trust .local/tls/ca.pem (NODE_EXTRA_CA_CERTS=.local/tls/ca.pem)`]),
       '',
       `  Try it: pnpm demo   (endpoints and credentials are in .local/endpoint.json)`,
       watchMode ? '  Watching apps/core/src and packages/*/src: a change re-synthesizes and reloads.' : '',
@@ -49,10 +51,14 @@ async function boot(): Promise<LocalCore> {
 
 /** Re-synthesizes through Nx (cached when nothing changed); false when the synth failed. */
 function synth(): boolean {
-  const result = spawnSync(join(repoRoot, 'node_modules', '.bin', 'nx'), ['run', 'core:synth', '--output-style=stream'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    join(repoRoot, 'node_modules', '.bin', 'nx'),
+    ['run', 'core:synth', '--output-style=stream'],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    },
+  );
   return result.status === 0;
 }
 

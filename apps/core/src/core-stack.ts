@@ -51,8 +51,12 @@ export class CoreStack extends Stack {
     });
 
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl });
-    new CfnOutput(this, 'RealtimeUrl', { value: (this.api.node.defaultChild as appsync.CfnGraphQLApi).attrRealtimeUrl });
-    new CfnOutput(this, 'ApiKeyId', { value: (this.api.node.findChild('DefaultApiKey') as appsync.CfnApiKey).attrApiKeyId });
+    new CfnOutput(this, 'RealtimeUrl', {
+      value: (this.api.node.defaultChild as appsync.CfnGraphQLApi).attrRealtimeUrl,
+    });
+    new CfnOutput(this, 'ApiKeyId', {
+      value: (this.api.node.findChild('DefaultApiKey') as appsync.CfnApiKey).attrApiKeyId,
+    });
   }
 
   /**
@@ -76,7 +80,7 @@ export class CoreStack extends Stack {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-ASC3',
       reason:
-        'Field errors are logged; verbose content is excluded because it would log request headers and arguments (guests\' personal data).',
+        "Field errors are logged; verbose content is excluded because it would log request headers and arguments (guests' personal data).",
     });
   }
 }

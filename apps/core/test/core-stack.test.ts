@@ -10,7 +10,10 @@ import { CoreStack } from '../src/core-stack';
 
 /** Synthesizes without bundling (the template is what is tested here) and with cdk-nag's AwsSolutions pack. */
 function synth(build: (app: App) => void): void {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir: mkdtempSync(join(tmpdir(), 'core-test-')) });
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [] },
+    outdir: mkdtempSync(join(tmpdir(), 'core-test-')),
+  });
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
@@ -28,7 +31,8 @@ function statementsOf(functionIdPrefix: string): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
-const actionsOf = (statements: Statement[]) => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 beforeAll(() => {
   synth((app) => {
@@ -41,7 +45,8 @@ describe('core stack', () => {
   it('runs every function on Node.js 24, arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
     expect(functions).toHaveLength(3);
-    for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    for (const fn of functions)
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 
   it('keeps the event store as an on-demand table keyed by stream and version, with point-in-time recovery, retained', () => {
@@ -69,7 +74,12 @@ describe('core stack', () => {
     const statements = statementsOf('ReservationEventHandler');
     const actions = actionsOf(statements);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'appsync:GraphQL']));
-    for (const forbidden of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'events:PutEvents']) {
+    for (const forbidden of [
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'events:PutEvents',
+    ]) {
       expect(actions).not.toContain(forbidden);
     }
     const graphql = statements.find((s) => s.Action === 'appsync:GraphQL');
@@ -92,9 +102,15 @@ describe('core stack', () => {
   it('deploys the merged schema with the notification mutation IAM-only', () => {
     const schemas = Object.values(template.findResources('AWS::AppSync::GraphQLSchema'));
     const definition = String(schemas[0]?.Properties.Definition);
-    expect(definition).toMatch(/reservationSaved\(input: ReservationNotificationInput!\): ReservationNotification @aws_iam\n/);
-    expect(definition).toMatch(/createReservation\(input: CreateReservationInput!\): CommandAccepted! @aws_iam @aws_api_key/);
-    expect(definition).toMatch(/onReservationSaved\(id: ID, commandId: ID\): ReservationNotification @aws_subscribe\(mutations: \["reservationSaved"\]\)/);
+    expect(definition).toMatch(
+      /reservationSaved\(input: ReservationNotificationInput!\): ReservationNotification @aws_iam\n/,
+    );
+    expect(definition).toMatch(
+      /createReservation\(input: CreateReservationInput!\): CommandAccepted! @aws_iam @aws_api_key/,
+    );
+    expect(definition).toMatch(
+      /onReservationSaved\(id: ID, commandId: ID\): ReservationNotification @aws_subscribe\(mutations: \["reservationSaved"\]\)/,
+    );
   });
 
   it('authorizes front-end servers with IAM by default and the API key as an additional mode', () => {
@@ -115,7 +131,9 @@ describe('core stack', () => {
     template.hasResourceProperties('AWS::AppSync::DataSource', {
       Name: 'ReservationCommands',
       Type: 'AWS_LAMBDA',
-      LambdaConfig: { LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReservationCommandHandler'), 'Arn'] } },
+      LambdaConfig: {
+        LambdaFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReservationCommandHandler'), 'Arn'] },
+      },
     });
     for (const field of ['createReservation', 'cancelReservation']) {
       // Direct Lambda resolvers: no mapping templates.
@@ -147,7 +165,12 @@ describe('core stack', () => {
       const id = Object.keys(functions).find((key) => key.startsWith(prefix)) ?? '';
       return Object.keys(functions[id]?.Properties.Environment.Variables ?? {}).sort();
     };
-    expect(variables('ReservationCommandHandler')).toEqual(['COMMAND_DEADLINE_MS', 'EVENTS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE']);
+    expect(variables('ReservationCommandHandler')).toEqual([
+      'COMMAND_DEADLINE_MS',
+      'EVENTS_TABLE_NAME',
+      'EVENT_BUS_NAME',
+      'EVENT_SOURCE',
+    ]);
     expect(variables('ReservationEventHandler')).toEqual(['EVENTS_TABLE_NAME', 'GRAPHQL_URL']);
     expect(variables('ReservationQueryHandler')).toEqual(['EVENTS_TABLE_NAME']);
   });

@@ -19,21 +19,49 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 
 const CREATE = gql`
   mutation Create($input: CreateReservationInput!) {
-    createReservation(input: $input) { id commandId }
+    createReservation(input: $input) {
+      id
+      commandId
+    }
   }
 `;
 const ON_SAVED = gql`
   subscription OnSaved($id: ID, $commandId: ID) {
-    onReservationSaved(id: $id, commandId: $commandId) { id commandId status version reservation { id status dateStart } error { code message } }
+    onReservationSaved(id: $id, commandId: $commandId) {
+      id
+      commandId
+      status
+      version
+      reservation {
+        id
+        status
+        dateStart
+      }
+      error {
+        code
+        message
+      }
+    }
   }
 `;
 const SAVED = gql`
   mutation Saved($input: ReservationNotificationInput!) {
-    reservationSaved(input: $input) { id commandId status }
+    reservationSaved(input: $input) {
+      id
+      commandId
+      status
+    }
   }
 `;
 const GET = gql`
-  query Get($id: ID!) { getReservationById(id: $id) { id status version userId } }
+  query Get($id: ID!) {
+    getReservationById(id: $id) {
+      id
+      status
+      version
+      userId
+    }
+  }
 `;
 
 /** Collects what a subscription receives; `next()` waits for the next one. */
@@ -46,7 +74,8 @@ function subscribe(client: ApolloClient, variables: Record<string, string>) {
   });
   return {
     received,
-    next: () => (received.length > 0 ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve))),
+    next: () =>
+      received.length > 0 ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve)),
     stop: () => subscription.unsubscribe(),
   };
 }
@@ -59,7 +88,7 @@ describe('the local core (booted from cdk.out)', () => {
       if (lines.slice(from).some((line) => pattern.test(line))) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(`no log line matched ${pattern}:\n${lines.slice(from).join("\n")}`);
+    throw new Error(`no log line matched ${pattern}:\n${lines.slice(from).join('\n')}`);
   };
 
   beforeAll(async () => {
@@ -96,47 +125,80 @@ describe('the local core (booted from cdk.out)', () => {
     subscription.stop();
 
     const found = await client.query({ query: GET, variables: { id: accepted.id }, fetchPolicy: 'network-only' });
-    expect(found.data).toMatchObject({ getReservationById: { id: accepted.id, status: 'REQUESTED', version: 1, userId: 'guest-1' } });
+    expect(found.data).toMatchObject({
+      getReservationById: { id: accepted.id, status: 'REQUESTED', version: 1, userId: 'guest-1' },
+    });
   });
 
   it('answers a rule violation at once as BusinessRuleViolation, naming the rule', async () => {
     const client = appSyncClient(core, apiKeyAuth(core));
     const before = core.metrics().busEvents;
     const error = await client
-      .mutate({ mutation: CREATE, variables: { input: { userId: 'guest-1', roomId: 'room-101', dateStart: day(5), dateEnd: day(50) } } })
-      .then(() => undefined, (e: unknown) => e);
+      .mutate({
+        mutation: CREATE,
+        variables: { input: { userId: 'guest-1', roomId: 'room-101', dateStart: day(5), dateEnd: day(50) } },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toMatchObject({
-      errors: [expect.objectContaining({ errorType: 'BusinessRuleViolation', message: expect.stringMatching(/^STAY_TOO_LONG: a reservation is at most 30 nights/) })],
+      errors: [
+        expect.objectContaining({
+          errorType: 'BusinessRuleViolation',
+          message: expect.stringMatching(/^STAY_TOO_LONG: a reservation is at most 30 nights/),
+        }),
+      ],
     });
     expect(core.metrics().busEvents).toBe(before);
   });
 
-  it('refuses the IAM-only notification mutation to the API key and to the front-end servers\' IAM principal', async () => {
+  it("refuses the IAM-only notification mutation to the API key and to the front-end servers' IAM principal", async () => {
     const input = { id: 'forged', commandId: 'forged', status: 'STORED', version: 1 };
     for (const auth of [apiKeyAuth(core), iamAuth(core)]) {
       const error = await appSyncClient(core, auth)
         .mutate({ mutation: SAVED, variables: { input } })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toMatchObject({
-        errors: [expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access reservationSaved on type Mutation' })],
+        errors: [
+          expect.objectContaining({
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access reservationSaved on type Mutation',
+          }),
+        ],
       });
     }
   });
 
-  it('does not deliver one reservation\'s notification to a subscription for another id', async () => {
+  it("does not deliver one reservation's notification to a subscription for another id", async () => {
     const client = appSyncClient(core, apiKeyAuth(core));
     // Reservation A exists; subscribe to A's id, then make B and cancel A.
-    const a = await client.mutate({ mutation: CREATE, variables: { input: { userId: 'u', roomId: 'r', dateStart: day(20), dateEnd: day(21) } } });
+    const a = await client.mutate({
+      mutation: CREATE,
+      variables: { input: { userId: 'u', roomId: 'r', dateStart: day(20), dateEnd: day(21) } },
+    });
     const idA = (a.data as { createReservation: { id: string } }).createReservation.id;
     await core.idle();
     const from = lines.length;
     const forA = subscribe(client, { id: idA });
     await waitForLine(new RegExp(`subscription started: onReservationSaved .*${idA}`), from);
 
-    await client.mutate({ mutation: CREATE, variables: { input: { userId: 'u', roomId: 'r', dateStart: day(22), dateEnd: day(23) } } });
+    await client.mutate({
+      mutation: CREATE,
+      variables: { input: { userId: 'u', roomId: 'r', dateStart: day(22), dateEnd: day(23) } },
+    });
     await core.idle();
     await client.mutate({
-      mutation: gql`mutation Cancel($input: CancelReservationInput!) { cancelReservation(input: $input) { id } }`,
+      mutation: gql`
+        mutation Cancel($input: CancelReservationInput!) {
+          cancelReservation(input: $input) {
+            id
+          }
+        }
+      `,
       variables: { input: { id: idA, reason: 'e2e' } },
     });
     // B's notification was published first; had it passed A's filter it would be the first received.
@@ -148,7 +210,9 @@ describe('the local core (booted from cdk.out)', () => {
   });
 
   it('prints one journey line per step of a command, keyed by its correlation id', async () => {
-    const journey = lines.filter((line) => /^\d\d:\d\d:\d\d\.\d{3} {2}\S+ {2}(command|bus|rule|store|notify|fan-out) /.test(line));
+    const journey = lines.filter((line) =>
+      /^\d\d:\d\d:\d\d\.\d{3} {2}\S+ {2}(command|bus|rule|store|notify|fan-out) /.test(line),
+    );
     const steps = new Set(journey.map((line) => line.split(/\s+/)[2]));
     expect([...steps].sort()).toEqual(['bus', 'command', 'fan-out', 'notify', 'rule', 'store']);
   });
@@ -160,7 +224,10 @@ describe('restarting the local core', () => {
     try {
       const first = await bootLocalCore({ assemblyDir, port: 0, dataDir, log: () => undefined });
       const client = appSyncClient(first, apiKeyAuth(first));
-      const made = await client.mutate({ mutation: CREATE, variables: { input: { userId: 'u-r', roomId: 'r', dateStart: day(3), dateEnd: day(4) } } });
+      const made = await client.mutate({
+        mutation: CREATE,
+        variables: { input: { userId: 'u-r', roomId: 'r', dateStart: day(3), dateEnd: day(4) } },
+      });
       const id = (made.data as { createReservation: { id: string } }).createReservation.id;
       await first.idle();
       await first.stop();
@@ -169,7 +236,9 @@ describe('restarting the local core', () => {
       try {
         const again = appSyncClient(second, apiKeyAuth(second));
         const found = await again.query({ query: GET, variables: { id }, fetchPolicy: 'network-only' });
-        expect(found.data).toMatchObject({ getReservationById: { id, status: 'REQUESTED', version: 1, userId: 'u-r' } });
+        expect(found.data).toMatchObject({
+          getReservationById: { id, status: 'REQUESTED', version: 1, userId: 'u-r' },
+        });
       } finally {
         await second.stop();
       }

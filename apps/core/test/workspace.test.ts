@@ -7,10 +7,12 @@ import { CONTRACTS_DIR, generateContracts } from '@core/contracts/generate';
 
 const root = join(__dirname, '..', '..', '..');
 const nx = (...args: string[]) =>
-  JSON.parse(execFileSync(join(root, 'node_modules', '.bin', 'nx'), [...args, '--json'], { cwd: root, encoding: 'utf8' })) as string[];
+  JSON.parse(
+    execFileSync(join(root, 'node_modules', '.bin', 'nx'), [...args, '--json'], { cwd: root, encoding: 'utf8' }),
+  ) as string[];
 
 describe('workspace', () => {
-  it('deploys fresh contracts: the committed merged schema matches the aggregates\' fragments (run `pnpm codegen` if not)', async () => {
+  it("deploys fresh contracts: the committed merged schema matches the aggregates' fragments (run `pnpm codegen` if not)", async () => {
     const generated = await generateContracts();
     expect(readFileSync(join(CONTRACTS_DIR, 'schema.graphql'), 'utf8')).toBe(generated.schema);
     expect(readFileSync(join(CONTRACTS_DIR, 'src', 'generated.ts'), 'utf8')).toBe(generated.types);
@@ -23,6 +25,10 @@ describe('workspace', () => {
   });
 
   it('affects everything that builds on the runtime after a change inside packages/runtime', () => {
-    expect(nx('show', 'projects', '--affected', '--files=packages/runtime/src/decider.ts').sort()).toEqual(['core', 'reservation', 'runtime']);
+    expect(nx('show', 'projects', '--affected', '--files=packages/runtime/src/decider.ts').sort()).toEqual([
+      'core',
+      'reservation',
+      'runtime',
+    ]);
   });
 });

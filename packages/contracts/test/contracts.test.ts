@@ -35,7 +35,10 @@ describe('contracts', () => {
     const reachable = ['CommandAccepted', 'Reservation', 'ReservationNotification', 'NotificationError'];
     for (const name of reachable) {
       const type = schema.getType(name);
-      expect(isObjectType(type) && type.astNode?.directives?.map((d) => d.name.value)).toEqual(['aws_iam', 'aws_api_key']);
+      expect(isObjectType(type) && type.astNode?.directives?.map((d) => d.name.value)).toEqual([
+        'aws_iam',
+        'aws_api_key',
+      ]);
     }
   });
 });

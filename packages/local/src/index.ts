@@ -5,7 +5,12 @@
 export { bootLocalCore, type BootOptions, type LocalCore, type LocalCoreMetrics } from './boot/core';
 export { LocalCoreError } from './boot/errors';
 export { createJourney, type Journey, type JourneyStep } from './boot/journey';
-export { matchesEventPattern, validateEventPattern, assertValidEventPattern, EventPatternError } from './eventbridge/event-pattern';
+export {
+  matchesEventPattern,
+  validateEventPattern,
+  assertValidEventPattern,
+  EventPatternError,
+} from './eventbridge/event-pattern';
 export { createLocalEventBus, LocalQueue, type LocalEventBus } from './eventbridge';
 export { createAppSyncApi, createLocalCertificate, type LocalAppSyncApi } from './appsync';
 export { createLocalFunction, type LocalFunction } from './lambda';

@@ -9,7 +9,13 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import WebSocket from 'ws';
-import { createAppSyncApi, type AppSyncApiOptions, type IamPrincipal, type LambdaResult, type LocalAppSyncApi } from '../src/appsync';
+import {
+  createAppSyncApi,
+  type AppSyncApiOptions,
+  type IamPrincipal,
+  type LambdaResult,
+  type LocalAppSyncApi,
+} from '../src/appsync';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
@@ -78,7 +84,10 @@ export const IAM_TEMPORARY: TestCredentials = {
   sessionToken: 'session-token-of-the-temporary-credentials',
 };
 /** A principal whose policy doesn't allow `Mutation.notify`. */
-export const IAM_NO_NOTIFY: TestCredentials = { accessKeyId: 'AKIALOCALNONOTIFY001', secretAccessKey: 'no-notify-secret' };
+export const IAM_NO_NOTIFY: TestCredentials = {
+  accessKeyId: 'AKIALOCALNONOTIFY001',
+  secretAccessKey: 'no-notify-secret',
+};
 
 function principal(name: string, credentials: TestCredentials, allows: (arn: string) => boolean): IamPrincipal {
   return {
@@ -108,7 +117,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * The stand-in for the Lambda runner: `reserve` accepts any id but "taken", which fails the way a
  * thrown `RoomTakenError` does; `query` answers `reservation` and `whoami`.
  */
-export function fakeLambda(invocations: Array<{ functionArn: string; event: unknown }>): AppSyncApiOptions['invokeLambda'] {
+export function fakeLambda(
+  invocations: Array<{ functionArn: string; event: unknown }>,
+): AppSyncApiOptions['invokeLambda'] {
   return async (functionArn, event): Promise<LambdaResult> => {
     invocations.push({ functionArn, event });
     const args = isRecord(event) && isRecord(event.arguments) ? event.arguments : {};
@@ -149,7 +160,10 @@ export interface TestApi {
 }
 
 /** Starts the API on 127.0.0.1, port 0, over HTTP or (with `tls`) HTTPS. */
-export async function startTestApi(overrides: Partial<AppSyncApiOptions> = {}, tls?: { key: string; cert: string }): Promise<TestApi> {
+export async function startTestApi(
+  overrides: Partial<AppSyncApiOptions> = {},
+  tls?: { key: string; cert: string },
+): Promise<TestApi> {
   const invocations: Array<{ functionArn: string; event: unknown }> = [];
   const entries: LogEntry[] = [];
   const waiters = new Set<() => void>();
@@ -314,7 +328,11 @@ export interface RawRealtimeClient {
   nextMessage(): Promise<RealtimeMessage>;
 }
 
-export async function openRealtime(url: string, protocols: string[], options: WebSocket.ClientOptions = {}): Promise<RawRealtimeClient> {
+export async function openRealtime(
+  url: string,
+  protocols: string[],
+  options: WebSocket.ClientOptions = {},
+): Promise<RawRealtimeClient> {
   const socket = new WebSocket(url, protocols, options);
   const messages = new Inbox<RealtimeMessage>();
   socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8')) as RealtimeMessage));
@@ -341,10 +359,19 @@ export function base64UrlJson(value: object): string {
 }
 
 /** The `start` message of a subscription authorized with the API key. */
-export function apiKeyStart(id: string, host: string, query: string, variables: Record<string, unknown> = {}, apiKey = API_KEY): object {
+export function apiKeyStart(
+  id: string,
+  host: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  apiKey = API_KEY,
+): object {
   return {
     id,
     type: 'start',
-    payload: { data: JSON.stringify({ query, variables }), extensions: { authorization: { host, 'x-api-key': apiKey } } },
+    payload: {
+      data: JSON.stringify({ query, variables }),
+      extensions: { authorization: { host, 'x-api-key': apiKey } },
+    },
   };
 }

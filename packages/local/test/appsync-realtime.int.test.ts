@@ -25,9 +25,13 @@ import { createLocalCertificate } from '../src/appsync';
 
 const execFileAsync = promisify(execFile);
 
-const ON_NOTIFICATION = 'subscription On($id: ID, $commandId: ID) { onNotification(id: $id, commandId: $commandId) { id status } }';
+const ON_NOTIFICATION =
+  'subscription On($id: ID, $commandId: ID) { onNotification(id: $id, commandId: $commandId) { id status } }';
 
-function notify(input: Record<string, unknown>, selection = '{ id commandId status }'): { query: string; variables: object } {
+function notify(
+  input: Record<string, unknown>,
+  selection = '{ id commandId status }',
+): { query: string; variables: object } {
   return { query: `mutation N($input: NotifyInput!) { notify(input: $input) ${selection} }`, variables: { input } };
 }
 
@@ -47,8 +51,13 @@ describe('real-time protocol', () => {
   });
 
   /** Connects with the documented `?header=…&payload=e30=` form and the API key. */
-  async function connectWithQueryHeader(authorization: object = { host: t.host, 'x-api-key': API_KEY }): Promise<RawRealtimeClient> {
-    const client = await openRealtime(`${t.realtimeUrl}?header=${encodeURIComponent(base64Json(authorization))}&payload=e30=`, ['graphql-ws']);
+  async function connectWithQueryHeader(
+    authorization: object = { host: t.host, 'x-api-key': API_KEY },
+  ): Promise<RawRealtimeClient> {
+    const client = await openRealtime(
+      `${t.realtimeUrl}?header=${encodeURIComponent(base64Json(authorization))}&payload=e30=`,
+      ['graphql-ws'],
+    );
     opened.push(client);
     return client;
   }
@@ -61,7 +70,12 @@ describe('real-time protocol', () => {
   }
 
   /** Starts a subscription with the API key and waits for `start_ack`. */
-  async function started(client: RawRealtimeClient, id: string, variables: Record<string, unknown>, query = ON_NOTIFICATION): Promise<void> {
+  async function started(
+    client: RawRealtimeClient,
+    id: string,
+    variables: Record<string, unknown>,
+    query = ON_NOTIFICATION,
+  ): Promise<void> {
     client.send(apiKeyStart(id, t.host, query, variables));
     expect(await client.nextMessage()).toEqual({ type: 'start_ack', id });
   }
@@ -76,7 +90,11 @@ describe('real-time protocol', () => {
 
     await started(client, 'sub-1', { id: 'Q-1' });
     await postWithIam(t.url, notify({ id: 'Q-1', commandId: 'c-1', status: 'DONE' }), IAM_ALLOWED);
-    expect(await client.nextMessage()).toEqual({ type: 'data', id: 'sub-1', payload: { data: { onNotification: { id: 'Q-1', status: 'DONE' } } } });
+    expect(await client.nextMessage()).toEqual({
+      type: 'data',
+      id: 'sub-1',
+      payload: { data: { onNotification: { id: 'Q-1', status: 'DONE' } } },
+    });
 
     client.send({ type: 'stop', id: 'sub-1' });
     expect(await client.nextMessage()).toEqual({ type: 'complete', id: 'sub-1' });
@@ -90,7 +108,10 @@ describe('real-time protocol', () => {
   });
 
   it('accepts the header-<base64url> subprotocol form and picks graphql-ws', async () => {
-    const client = await openRealtime(t.realtimeUrl, ['graphql-ws', `header-${base64UrlJson({ host: t.host, 'x-api-key': API_KEY })}`]);
+    const client = await openRealtime(t.realtimeUrl, [
+      'graphql-ws',
+      `header-${base64UrlJson({ host: t.host, 'x-api-key': API_KEY })}`,
+    ]);
     opened.push(client);
 
     client.send({ type: 'connection_init' });
@@ -104,7 +125,11 @@ describe('real-time protocol', () => {
     client.send({ type: 'connection_init' });
     expect(await client.nextMessage()).toEqual({
       type: 'connection_error',
-      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 }] },
+      payload: {
+        errors: [
+          { errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 },
+        ],
+      },
     });
     await client.closed;
   });
@@ -120,9 +145,12 @@ describe('real-time protocol', () => {
   });
 
   it('refuses an upgrade that does not offer graphql-ws', async () => {
-    await expect(openRealtime(`${t.realtimeUrl}?header=${encodeURIComponent(base64Json({ host: t.host, 'x-api-key': API_KEY }))}`, ['graphql-transport-ws'])).rejects.toThrow(
-      /400/,
-    );
+    await expect(
+      openRealtime(
+        `${t.realtimeUrl}?header=${encodeURIComponent(base64Json({ host: t.host, 'x-api-key': API_KEY }))}`,
+        ['graphql-transport-ws'],
+      ),
+    ).rejects.toThrow(/400/);
   });
 
   it('reports a duplicate subscription id with DuplicatedOperationError', async () => {
@@ -144,7 +172,9 @@ describe('real-time protocol', () => {
     expect(await client.nextMessage()).toEqual({
       type: 'error',
       id: 'q',
-      payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }] },
+      payload: {
+        errors: [{ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' }],
+      },
     });
   });
 
@@ -178,7 +208,11 @@ describe('real-time protocol', () => {
   it('refuses a start whose signature covers another data string', async () => {
     const client = await connected();
     const data = JSON.stringify({ query: ON_NOTIFICATION, variables: { id: 'S-2' } });
-    const signedForOther = await signedHeaders(t.url, JSON.stringify({ query: ON_NOTIFICATION, variables: {} }), IAM_ALLOWED);
+    const signedForOther = await signedHeaders(
+      t.url,
+      JSON.stringify({ query: ON_NOTIFICATION, variables: {} }),
+      IAM_ALLOWED,
+    );
 
     client.send({ id: 'swap', type: 'start', payload: { data, extensions: { authorization: signedForOther } } });
     expect((await client.nextMessage()).type).toBe('error');
@@ -199,7 +233,8 @@ describe('real-time protocol', () => {
           {
             path: ['onNotification', 'status'],
             locations: null,
-            message: "Cannot return null for non-nullable type: 'String' within parent 'Notification' (/onNotification/status)",
+            message:
+              "Cannot return null for non-nullable type: 'String' within parent 'Notification' (/onNotification/status)",
           },
         ],
       },
@@ -213,7 +248,11 @@ describe('real-time protocol', () => {
     await postWithIam(t.url, notify({ id: 'F-1', commandId: 'c-F', status: 'UNSEEN' }, '{ id status }'), IAM_ALLOWED);
     await postWithIam(t.url, notify({ id: 'F-2', commandId: 'c-F', status: 'SEEN' }), IAM_ALLOWED);
 
-    expect(await client.nextMessage()).toEqual({ type: 'data', id: 'cf', payload: { data: { onNotification: { id: 'F-2', status: 'SEEN' } } } });
+    expect(await client.nextMessage()).toEqual({
+      type: 'data',
+      id: 'cf',
+      payload: { data: { onNotification: { id: 'F-2', status: 'SEEN' } } },
+    });
   });
 
   it('ANDs the arguments, and treats an explicit null argument as no filter', async () => {
@@ -250,7 +289,9 @@ describe('real-time protocol over TLS', () => {
     try {
       const header = encodeURIComponent(base64Json({ host: t.host, 'x-api-key': API_KEY }));
       // `ca` here plays the part of NODE_EXTRA_CA_CERTS, which Node reads only at start-up.
-      const client = await openRealtime(`${t.realtimeUrl}?header=${header}&payload=e30=`, ['graphql-ws'], { ca: certificate.cert });
+      const client = await openRealtime(`${t.realtimeUrl}?header=${header}&payload=e30=`, ['graphql-ws'], {
+        ca: certificate.cert,
+      });
       client.send({ type: 'connection_init' });
       expect((await client.nextMessage()).type).toBe('connection_ack');
       client.socket.terminate();
@@ -268,7 +309,9 @@ describe('real-time protocol over TLS', () => {
       await writeFile(certFile, certificate.cert);
       const script = `fetch(${JSON.stringify(t.url)}, { method: 'POST', headers: { 'x-api-key': ${JSON.stringify(API_KEY)} }, body: '{"query":"{ __typename }"}' })
         .then((r) => r.text()).then((text) => process.stdout.write(text))`;
-      const { stdout } = await execFileAsync(process.execPath, ['-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } });
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile },
+      });
       expect(JSON.parse(stdout)).toEqual({ data: { __typename: 'Query' } });
     } finally {
       await rm(folder, { recursive: true, force: true });

@@ -49,7 +49,10 @@ function notification(id: string, status = 'DONE'): Record<string, unknown> {
  */
 function appSyncClient(url: string, auth: AuthOptions): ApolloClient {
   const httpLink = new HttpLink({ uri: url, includeExtensions: false });
-  const link = ApolloLink.from([createAuthLink({ url, region: REGION, auth }), createSubscriptionHandshakeLink({ url, region: REGION, auth }, httpLink)]);
+  const link = ApolloLink.from([
+    createAuthLink({ url, region: REGION, auth }),
+    createSubscriptionHandshakeLink({ url, region: REGION, auth }, httpLink),
+  ]);
   return new ApolloClient({ link, cache: new InMemoryCache() });
 }
 
@@ -97,7 +100,10 @@ describe('local AppSync endpoint with AWS clients', () => {
         arguments: { id: 'r-2', note: 'n' },
         identity: null,
         source: null,
-        request: { headers: expect.objectContaining({ 'x-api-key': API_KEY, 'content-type': 'application/json' }), domainName: null },
+        request: {
+          headers: expect.objectContaining({ 'x-api-key': API_KEY, 'content-type': 'application/json' }),
+          domainName: null,
+        },
         info: {
           fieldName: 'reserve',
           parentTypeName: 'Mutation',
@@ -173,7 +179,11 @@ describe('local AppSync endpoint with AWS clients', () => {
     });
 
     it('accepts temporary credentials with their session token', async () => {
-      const answer = await postWithIam(t.url, { query: NOTIFY, variables: { input: notification('t') } }, IAM_TEMPORARY);
+      const answer = await postWithIam(
+        t.url,
+        { query: NOTIFY, variables: { input: notification('t') } },
+        IAM_TEMPORARY,
+      );
 
       expect(answer.body).toEqual({ data: { notify: notification('t') } });
     });
@@ -183,14 +193,24 @@ describe('local AppSync endpoint with AWS clients', () => {
 
       expect(answer.status).toBe(401);
       expect(answer.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
-      expect(answer.body).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: expect.stringContaining('signature') }] });
+      expect(answer.body).toEqual({
+        errors: [{ errorType: 'UnauthorizedException', message: expect.stringContaining('signature') }],
+      });
     });
 
     it('answers 401 to an unknown access key, a missing session token and an old signature', async () => {
       const body = JSON.stringify({ query: '{ whoami }' });
-      const unknownKey = await postWithIam(t.url, { query: '{ whoami }' }, { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' });
+      const unknownKey = await postWithIam(
+        t.url,
+        { query: '{ whoami }' },
+        { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+      );
       const noToken = await postWithIam(t.url, { query: '{ whoami }' }, { ...IAM_TEMPORARY, sessionToken: undefined });
-      const old = await post(t.url, body, await signedHeaders(t.url, body, IAM_ALLOWED, { signingDate: new Date(Date.now() - 10 * 60_000) }));
+      const old = await post(
+        t.url,
+        body,
+        await signedHeaders(t.url, body, IAM_ALLOWED, { signingDate: new Date(Date.now() - 10 * 60_000) }),
+      );
 
       expect([unknownKey.status, noToken.status, old.status]).toEqual([401, 401, 401]);
     });
@@ -203,12 +223,18 @@ describe('local AppSync endpoint with AWS clients', () => {
     });
 
     it("denies a root field the principal's IAM policy doesn't allow", async () => {
-      const answer = await postWithIam(t.url, { query: NOTIFY, variables: { input: notification('z') } }, IAM_NO_NOTIFY);
+      const answer = await postWithIam(
+        t.url,
+        { query: NOTIFY, variables: { input: notification('z') } },
+        IAM_NO_NOTIFY,
+      );
 
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({
         data: { notify: null },
-        errors: [{ path: ['notify'], errorType: 'Unauthorized', message: 'Not Authorized to access notify on type Mutation' }],
+        errors: [
+          { path: ['notify'], errorType: 'Unauthorized', message: 'Not Authorized to access notify on type Mutation' },
+        ],
       });
     });
 
@@ -219,11 +245,23 @@ describe('local AppSync endpoint with AWS clients', () => {
 
       expect(withApiKey.body).toMatchObject({
         data: { reservation: { id: 'r-9', note: 'window seat', secret: null } },
-        errors: [{ path: ['reservation', 'secret'], errorType: 'Unauthorized', message: 'Not Authorized to access secret on type Reservation' }],
+        errors: [
+          {
+            path: ['reservation', 'secret'],
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access secret on type Reservation',
+          },
+        ],
       });
       expect(withIam.body).toMatchObject({
         data: { reservation: null },
-        errors: [{ path: ['reservation'], errorType: 'Unauthorized', message: 'Not Authorized to access reservation on type Query' }],
+        errors: [
+          {
+            path: ['reservation'],
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access reservation on type Query',
+          },
+        ],
       });
     });
 
@@ -232,14 +270,18 @@ describe('local AppSync endpoint with AWS clients', () => {
 
       expect(answer.status).toBe(401);
       expect(answer.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
-      expect(answer.body).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'Missing authorization header' }] });
+      expect(answer.body).toEqual({
+        errors: [{ errorType: 'UnauthorizedException', message: 'Missing authorization header' }],
+      });
     });
 
     it('answers 401 to an API key it does not know', async () => {
       const answer = await postWithApiKey(t.url, { query: '{ whoami }' }, 'da2-unknown');
 
       expect(answer.status).toBe(401);
-      expect(answer.body).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+      expect(answer.body).toEqual({
+        errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }],
+      });
     });
 
     it('reports validation errors in AppSync shape', async () => {
@@ -248,7 +290,13 @@ describe('local AppSync endpoint with AWS clients', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
         data: null,
-        errors: [{ path: null, locations: [{ line: 1, column: 3, sourceName: null }], message: 'Cannot query field "nope" on type "Query".' }],
+        errors: [
+          {
+            path: null,
+            locations: [{ line: 1, column: 3, sourceName: null }],
+            message: 'Cannot query field "nope" on type "Query".',
+          },
+        ],
       });
     });
 
@@ -258,7 +306,13 @@ describe('local AppSync endpoint with AWS clients', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
         data: null,
-        errors: [{ path: null, locations: [{ line: 1, column: 9, sourceName: null }], message: 'Syntax Error: Expected Name, found <EOF>.' }],
+        errors: [
+          {
+            path: null,
+            locations: [{ line: 1, column: 9, sourceName: null }],
+            message: 'Syntax Error: Expected Name, found <EOF>.',
+          },
+        ],
       });
     });
 
@@ -267,9 +321,13 @@ describe('local AppSync endpoint with AWS clients', () => {
       const meow = await post(t.url, 'meow', { 'x-api-key': API_KEY });
 
       expect(empty.status).toBe(400);
-      expect(empty.body).toEqual({ errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is empty.' }] });
+      expect(empty.body).toEqual({
+        errors: [{ errorType: 'MalformedHttpRequestException', message: 'Request body is empty.' }],
+      });
       expect(meow.status).toBe(400);
-      expect(meow.body).toEqual({ errors: [{ errorType: 'MalformedHttpRequestException', message: 'Unable to parse GraphQL query.' }] });
+      expect(meow.body).toEqual({
+        errors: [{ errorType: 'MalformedHttpRequestException', message: 'Unable to parse GraphQL query.' }],
+      });
     });
 
     it('leaves other paths to the caller', async () => {
@@ -284,7 +342,11 @@ describe('local AppSync endpoint with AWS clients', () => {
   });
 
   describe('subscriptions over the real-time protocol', () => {
-    function subscribe(apollo: ApolloClient, query: string, variables: Record<string, unknown>): { inbox: Inbox<Received>; stop: () => void } {
+    function subscribe(
+      apollo: ApolloClient,
+      query: string,
+      variables: Record<string, unknown>,
+    ): { inbox: Inbox<Received>; stop: () => void } {
       const inbox = new Inbox<Received>();
       const subscription = apollo.subscribe({ query: gql(query), variables }).subscribe({
         next: (result) => inbox.push(result),
@@ -312,12 +374,21 @@ describe('local AppSync endpoint with AWS clients', () => {
     });
 
     it('delivers to a subscriber authorized with IAM', async () => {
-      const { inbox, stop } = subscribe(client({ type: AUTH_TYPE.AWS_IAM, credentials: IAM_TEMPORARY }), ON_NOTIFICATION, { id: 'IAM-1' });
-      await t.waitForLog('appsync subscription started', (f) => JSON.stringify(f.filter) === '{"id":"IAM-1"}' && f.mode === 'AWS_IAM');
+      const { inbox, stop } = subscribe(
+        client({ type: AUTH_TYPE.AWS_IAM, credentials: IAM_TEMPORARY }),
+        ON_NOTIFICATION,
+        { id: 'IAM-1' },
+      );
+      await t.waitForLog(
+        'appsync subscription started',
+        (f) => JSON.stringify(f.filter) === '{"id":"IAM-1"}' && f.mode === 'AWS_IAM',
+      );
 
       await postWithIam(t.url, { query: NOTIFY, variables: { input: notification('IAM-1') } }, IAM_ALLOWED);
 
-      expect((await inbox.next()).data).toEqual({ onNotification: { __typename: 'Notification', id: 'IAM-1', status: 'DONE' } });
+      expect((await inbox.next()).data).toEqual({
+        onNotification: { __typename: 'Notification', id: 'IAM-1', status: 'DONE' },
+      });
       stop();
     });
 
@@ -328,7 +399,9 @@ describe('local AppSync endpoint with AWS clients', () => {
 
       await postWithApiKey(t.url, { query: RESERVE, variables: { id: 'L-1' } });
 
-      expect((await inbox.next()).data).toEqual({ onCommand: { __typename: 'Command', commandId: 'cmd-L-1', status: 'ACCEPTED' } });
+      expect((await inbox.next()).data).toEqual({
+        onCommand: { __typename: 'Command', commandId: 'cmd-L-1', status: 'ACCEPTED' },
+      });
       stop();
     });
 

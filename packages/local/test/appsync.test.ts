@@ -7,7 +7,14 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
-import { AppSyncConfigError, buildAppSyncSchema, createAppSyncApi, verifySigV4, type AppSyncApiOptions, type LambdaResult } from '../src/appsync';
+import {
+  AppSyncConfigError,
+  buildAppSyncSchema,
+  createAppSyncApi,
+  verifySigV4,
+  type AppSyncApiOptions,
+  type LambdaResult,
+} from '../src/appsync';
 import type { Caller } from '../src/appsync/auth';
 import { Executor } from '../src/appsync/execute';
 import { passThroughResult, type ResolverDeps } from '../src/appsync/resolvers';
@@ -67,8 +74,12 @@ describe('schema', () => {
   it('refuses @aws_subscribe naming a missing mutation or one of another type', () => {
     const base = 'type A { id: ID } type B { id: ID } type Query { a: A } type Mutation { m: A }';
 
-    expect(() => buildAppSyncSchema(`${base} type Subscription { s: A @aws_subscribe(mutations: ["x"]) }`, 'API_KEY')).toThrow(/"x"/);
-    expect(() => buildAppSyncSchema(`${base} type Subscription { s: B @aws_subscribe(mutations: ["m"]) }`, 'API_KEY')).toThrow(/same type/);
+    expect(() =>
+      buildAppSyncSchema(`${base} type Subscription { s: A @aws_subscribe(mutations: ["x"]) }`, 'API_KEY'),
+    ).toThrow(/"x"/);
+    expect(() =>
+      buildAppSyncSchema(`${base} type Subscription { s: B @aws_subscribe(mutations: ["m"]) }`, 'API_KEY'),
+    ).toThrow(/same type/);
   });
 
   it('says what is wrong with an SDL that does not build', () => {
@@ -146,7 +157,10 @@ describe('NONE pass-through rule', () => {
   });
 
   it('returns the arguments as AppSync does otherwise', () => {
-    expect(passThroughResult(field('wrapped'), { input: { id: '1' }, id: '2' })).toEqual({ input: { id: '1' }, id: '2' });
+    expect(passThroughResult(field('wrapped'), { input: { id: '1' }, id: '2' })).toEqual({
+      input: { id: '1' },
+      id: '2',
+    });
     expect(passThroughResult(field('json'), { data: { a: 1 } })).toEqual({ data: { a: 1 } });
   });
 });
@@ -167,7 +181,11 @@ describe('selection sets', () => {
   });
 
   it('re-keys a response by field name for publishing', () => {
-    expect(byFieldName(field.selectionSet, { theId: '1', status: 's', detail: null }, fragments)).toEqual({ id: '1', status: 's', detail: null });
+    expect(byFieldName(field.selectionSet, { theId: '1', status: 's', detail: null }, fragments)).toEqual({
+      id: '1',
+      status: 's',
+      detail: null,
+    });
   });
 });
 
@@ -198,9 +216,20 @@ describe('SigV4 verification', () => {
   const body = '{"query":"{ whoami }"}';
 
   async function sign(overrides: { region?: string; service?: string; headers?: Record<string, string> } = {}) {
-    const signer = new SignatureV4({ credentials: IAM_ALLOWED, region: overrides.region ?? REGION, service: overrides.service ?? 'appsync', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: IAM_ALLOWED,
+      region: overrides.region ?? REGION,
+      service: overrides.service ?? 'appsync',
+      sha256: Sha256,
+    });
     const signed = await signer.sign(
-      new HttpRequest({ method: 'POST', hostname: 'localhost', path: '/graphql', headers: { host: 'localhost:4000', ...overrides.headers }, body }),
+      new HttpRequest({
+        method: 'POST',
+        hostname: 'localhost',
+        path: '/graphql',
+        headers: { host: 'localhost:4000', ...overrides.headers },
+        body,
+      }),
     );
     return Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
   }
@@ -217,8 +246,14 @@ describe('SigV4 verification', () => {
   });
 
   it('refuses a signature scoped to another region or service', async () => {
-    expect(await verify(await sign({ region: 'eu-west-1' }))).toMatchObject({ ok: false, message: expect.stringContaining('region') });
-    expect(await verify(await sign({ service: 'execute-api' }))).toMatchObject({ ok: false, message: expect.stringContaining('service') });
+    expect(await verify(await sign({ region: 'eu-west-1' }))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('region'),
+    });
+    expect(await verify(await sign({ service: 'execute-api' }))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('service'),
+    });
   });
 
   it('refuses a body that does not match x-amz-content-sha256', async () => {
@@ -235,11 +270,15 @@ describe('SigV4 verification', () => {
 
 describe('createAppSyncApi configuration', () => {
   it('refuses auth modes that do not run locally', () => {
-    expect(() => createAppSyncApi(options({ additionalAuth: ['AMAZON_COGNITO_USER_POOLS'] }))).toThrow(/AMAZON_COGNITO_USER_POOLS.*not support/);
+    expect(() => createAppSyncApi(options({ additionalAuth: ['AMAZON_COGNITO_USER_POOLS'] }))).toThrow(
+      /AMAZON_COGNITO_USER_POOLS.*not support/,
+    );
   });
 
   it('refuses a resolver on a field that does not exist, and two on one field', () => {
-    expect(() => createAppSyncApi(options({ resolvers: [{ typeName: 'Mutation', fieldName: 'nope', kind: 'NONE' }] }))).toThrow(/Mutation\.nope/);
+    expect(() =>
+      createAppSyncApi(options({ resolvers: [{ typeName: 'Mutation', fieldName: 'nope', kind: 'NONE' }] })),
+    ).toThrow(/Mutation\.nope/);
     expect(() =>
       createAppSyncApi(
         options({
@@ -260,12 +299,32 @@ describe('execution', () => {
     type Query { room(id: ID!): Room }
   `;
 
-  function executor(invokeLambda: ResolverDeps['invokeLambda'], lambdaErrorType: ResolverDeps['lambdaErrorType'] = 'name', schema = sdl): Executor {
+  function executor(
+    invokeLambda: ResolverDeps['invokeLambda'],
+    lambdaErrorType: ResolverDeps['lambdaErrorType'] = 'name',
+    schema = sdl,
+  ): Executor {
     const deps: ResolverDeps = {
       appSchema: buildAppSyncSchema(schema, 'API_KEY'),
       resolvers: new Map([
-        ['Query.room', { typeName: 'Query', fieldName: 'room', kind: 'LAMBDA', functionArn: 'arn:aws:lambda:us-east-1:0:function:room' }],
-        ['Room.booking', { typeName: 'Room', fieldName: 'booking', kind: 'LAMBDA', functionArn: 'arn:aws:lambda:us-east-1:0:function:booking' }],
+        [
+          'Query.room',
+          {
+            typeName: 'Query',
+            fieldName: 'room',
+            kind: 'LAMBDA',
+            functionArn: 'arn:aws:lambda:us-east-1:0:function:room',
+          },
+        ],
+        [
+          'Room.booking',
+          {
+            typeName: 'Room',
+            fieldName: 'booking',
+            kind: 'LAMBDA',
+            functionArn: 'arn:aws:lambda:us-east-1:0:function:booking',
+          },
+        ],
       ]),
       invokeLambda,
       lambdaErrorType,
@@ -289,17 +348,29 @@ describe('execution', () => {
     const events: unknown[] = [];
     const target = executor(async (arn, event): Promise<LambdaResult> => {
       events.push(event);
-      return arn.endsWith(':room') ? { ok: true, value: { id: 'r1' } } : { ok: true, value: { id: 'b1', guest: 'Ada' } };
+      return arn.endsWith(':room')
+        ? { ok: true, value: { id: 'r1' } }
+        : { ok: true, value: { id: 'b1', guest: 'Ada' } };
     });
 
-    expect(await run(target, '{ room(id: "r1") { id booking { guest } } }')).toEqual({ data: { room: { id: 'r1', booking: { guest: 'Ada' } } } });
-    expect(events[1]).toMatchObject({ source: { id: 'r1' }, info: { fieldName: 'booking', parentTypeName: 'Room', selectionSetList: ['guest'] } });
+    expect(await run(target, '{ room(id: "r1") { id booking { guest } } }')).toEqual({
+      data: { room: { id: 'r1', booking: { guest: 'Ada' } } },
+    });
+    expect(events[1]).toMatchObject({
+      source: { id: 'r1' },
+      info: { fieldName: 'booking', parentTypeName: 'Room', selectionSetList: ['guest'] },
+    });
   });
 
   it('reports Lambda:Unhandled as errorType when configured so', async () => {
-    const target = executor(async () => ({ ok: false, errorType: 'RoomTakenError', errorMessage: 'taken' }), 'Lambda:Unhandled');
+    const target = executor(
+      async () => ({ ok: false, errorType: 'RoomTakenError', errorMessage: 'taken' }),
+      'Lambda:Unhandled',
+    );
 
-    expect(await run(target, '{ room(id: "r1") { id } }')).toMatchObject({ errors: [{ errorType: 'Lambda:Unhandled', message: 'taken' }] });
+    expect(await run(target, '{ room(id: "r1") { id } }')).toMatchObject({
+      errors: [{ errorType: 'Lambda:Unhandled', message: 'taken' }],
+    });
   });
 
   it('reports a Lambda runner failure as a field error', async () => {
@@ -327,9 +398,17 @@ describe('execution', () => {
       throw new Error('the subscription should validate');
     }
 
-    expect(await target.shapeEvent(prepared.request, { caller: API_KEY_CALLER, headers: {} }, { id: '1', secret: 's' })).toMatchObject({
+    expect(
+      await target.shapeEvent(prepared.request, { caller: API_KEY_CALLER, headers: {} }, { id: '1', secret: 's' }),
+    ).toMatchObject({
       data: { onPut: { id: '1', secret: null } },
-      errors: [{ path: ['onPut', 'secret'], errorType: 'Unauthorized', message: 'Not Authorized to access secret on type Item' }],
+      errors: [
+        {
+          path: ['onPut', 'secret'],
+          errorType: 'Unauthorized',
+          message: 'Not Authorized to access secret on type Item',
+        },
+      ],
     });
   });
 
@@ -338,7 +417,13 @@ describe('execution', () => {
 
     expect(await run(target, '{ room(id: "r1") { id } }')).toEqual({
       data: { room: null },
-      errors: [{ path: ['room', 'id'], locations: null, message: "Cannot return null for non-nullable type: 'ID' within parent 'Room' (/room/id)" }],
+      errors: [
+        {
+          path: ['room', 'id'],
+          locations: null,
+          message: "Cannot return null for non-nullable type: 'ID' within parent 'Room' (/room/id)",
+        },
+      ],
     });
   });
 });

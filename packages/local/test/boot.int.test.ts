@@ -27,7 +27,10 @@ const INVALID_PATTERN_ASSEMBLY = join(__dirname, 'fixtures', 'boot-invalid-patte
 
 const ORDER_CONFIRMED = /* GraphQL */ `
   mutation Confirm($input: OrderConfirmedInput!) {
-    orderConfirmed(input: $input) { orderId status }
+    orderConfirmed(input: $input) {
+      orderId
+      status
+    }
   }
 `;
 
@@ -96,7 +99,14 @@ async function placeOrder(
   const from = lines.length;
   const put = await clients.events.send(
     new PutEventsCommand({
-      Entries: [{ EventBusName: 'orders', Source: 'app.orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ orderId }) }],
+      Entries: [
+        {
+          EventBusName: 'orders',
+          Source: 'app.orders',
+          DetailType: 'OrderPlaced',
+          Detail: JSON.stringify({ orderId }),
+        },
+      ],
     }),
   );
   expect(put.FailedEntryCount).toBe(0);
@@ -127,20 +137,34 @@ describe('bootLocalCore: a rule on a custom bus starting a Step Functions saga',
 
     expect(execution).toMatchObject({
       status: 'SUCCEEDED',
-      stateMachineArn: expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:stateMachine:Saga7C2D9E50-[A-Z0-9]{12}$/),
+      stateMachineArn: expect.stringMatching(
+        /^arn:aws:states:us-east-1:000000000000:stateMachine:Saga7C2D9E50-[A-Z0-9]{12}$/,
+      ),
     });
     // The execution input is the whole event (no InputPath on the target), with the id PutEvents answered.
     const event = { id: eventId, source: 'app.orders', 'detail-type': 'OrderPlaced', detail: { orderId: 'o-1' } };
-    expect(JSON.parse(execution.input ?? 'null')).toMatchObject({ ...event, account: '000000000000', region: 'us-east-1' });
+    expect(JSON.parse(execution.input ?? 'null')).toMatchObject({
+      ...event,
+      account: '000000000000',
+      region: 'us-east-1',
+    });
     // ReserveStock: "Payload.$": "$" is the event; its answer comes back in the lambda:invoke response shape.
     expect(output.reserve).toMatchObject({
       StatusCode: 200,
-      Payload: { step: 'reserve-stock', functionName: expect.stringMatching(/^Saga-ReserveStock5E2C9A7D-/), received: event },
+      Payload: {
+        step: 'reserve-stock',
+        functionName: expect.stringMatching(/^Saga-ReserveStock5E2C9A7D-/),
+        received: event,
+      },
     });
     // ConfirmOrder: "Payload.$": "$.detail".
     expect(output.confirm).toMatchObject({
       StatusCode: 200,
-      Payload: { step: 'confirm-order', functionName: expect.stringMatching(/^Saga-ConfirmOrder9B1F3D42-/), received: { orderId: 'o-1' } },
+      Payload: {
+        step: 'confirm-order',
+        functionName: expect.stringMatching(/^Saga-ConfirmOrder9B1F3D42-/),
+        received: { orderId: 'o-1' },
+      },
     });
   });
 
@@ -159,7 +183,14 @@ describe('bootLocalCore: a rule on a custom bus starting a Step Functions saga',
 
     const put = await clients.events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: 'orders', Source: 'app.orders', DetailType: 'OrderCancelled', Detail: JSON.stringify({ orderId: 'o-3' }) }],
+        Entries: [
+          {
+            EventBusName: 'orders',
+            Source: 'app.orders',
+            DetailType: 'OrderCancelled',
+            Detail: JSON.stringify({ orderId: 'o-3' }),
+          },
+        ],
       }),
     );
     await core.idle();
@@ -189,7 +220,12 @@ describe('bootLocalCore: a rule on a custom bus starting a Step Functions saga',
       status: 200,
       body: {
         data: { orderConfirmed: null },
-        errors: [expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access orderConfirmed on type Mutation' })],
+        errors: [
+          expect.objectContaining({
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access orderConfirmed on type Mutation',
+          }),
+        ],
       },
     });
   });
@@ -221,7 +257,9 @@ describe('bootLocalCore: a rule with an invalid event pattern', () => {
 
     expect(outcome).toMatchObject({
       name: 'EventPatternError',
-      message: expect.stringMatching(/^Rule "Refunds-LargeRefundRequested8F2A6B1C-[A-Z0-9]{12}" has an invalid event pattern:\n {2}- detail\.amount\[0\]: Value of > must be numeric$/),
+      message: expect.stringMatching(
+        /^Rule "Refunds-LargeRefundRequested8F2A6B1C-[A-Z0-9]{12}" has an invalid event pattern:\n {2}- detail\.amount\[0\]: Value of > must be numeric$/,
+      ),
     });
   });
 });
@@ -236,12 +274,18 @@ interface HttpsAnswer {
 function postHttps(url: string, body: object, headers: Record<string, string>, ca?: string): Promise<HttpsAnswer> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', ca, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', ca, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -254,7 +298,13 @@ describe('bootLocalCore with tls and a data folder', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'boot-tls-'));
-    core = await bootLocalCore({ assemblyDir: SAGA_ASSEMBLY, port: 0, tls: true, dataDir, log: (line) => lines.push(line) });
+    core = await bootLocalCore({
+      assemblyDir: SAGA_ASSEMBLY,
+      port: 0,
+      tls: true,
+      dataDir,
+      log: (line) => lines.push(line),
+    });
   });
   afterAll(async () => {
     await core?.stop();
@@ -281,7 +331,10 @@ describe('bootLocalCore with tls and a data folder', () => {
     const unsigned = await postHttps(core.graphqlUrl, { query: '{ ping }' }, {}, ca);
     const withApiKey = await postHttps(core.graphqlUrl, { query: '{ ping }' }, { 'x-api-key': core.apiKey }, ca);
 
-    expect(unsigned).toEqual({ status: 401, body: { errors: [expect.objectContaining({ errorType: 'UnauthorizedException' })] } });
+    expect(unsigned).toEqual({
+      status: 401,
+      body: { errors: [expect.objectContaining({ errorType: 'UnauthorizedException' })] },
+    });
     expect(withApiKey).toEqual({ status: 200, body: { data: { ping: null } } });
   });
 

@@ -21,7 +21,10 @@ const tmpDirs: string[] = [];
 
 /** The fixture's two stacks: [Core, prod-edge]. */
 function byName(assembly: CloudAssembly): [AssemblyStack | undefined, AssemblyStack | undefined] {
-  return [assembly.stacks.find((s) => s.stackName === 'Core'), assembly.stacks.find((s) => s.stackName === 'prod-edge')];
+  return [
+    assembly.stacks.find((s) => s.stackName === 'Core'),
+    assembly.stacks.find((s) => s.stackName === 'prod-edge'),
+  ];
 }
 
 afterAll(() => {
@@ -57,7 +60,9 @@ describe('loadCloudAssembly', () => {
   });
 
   it('says when there is no manifest', () => {
-    expect(() => loadCloudAssembly(join(FIXTURE, 'nope'))).toThrow(expect.objectContaining({ name: 'CloudAssemblyError', code: 'MANIFEST_NOT_FOUND' }));
+    expect(() => loadCloudAssembly(join(FIXTURE, 'nope'))).toThrow(
+      expect.objectContaining({ name: 'CloudAssemblyError', code: 'MANIFEST_NOT_FOUND' }),
+    );
   });
 
   it('says when a template is missing or malformed', () => {
@@ -65,7 +70,9 @@ describe('loadCloudAssembly', () => {
     tmpDirs.push(dir);
     cpSync(FIXTURE, dir, { recursive: true });
     writeFileSync(join(dir, 'Core.template.json'), '{"Resources": {"X": {"Properties": {}}}}');
-    expect(() => loadCloudAssembly(dir)).toThrow(expect.objectContaining({ code: 'INVALID_ASSEMBLY', message: expect.stringContaining('resource X has no Type') }));
+    expect(() => loadCloudAssembly(dir)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ASSEMBLY', message: expect.stringContaining('resource X has no Type') }),
+    );
     rmSync(join(dir, 'Core.template.json'));
     expect(() => loadCloudAssembly(dir)).toThrow(expect.objectContaining({ code: 'TEMPLATE_NOT_FOUND' }));
   });
@@ -92,12 +99,23 @@ describe('functionAssetPath', () => {
   });
 
   it('refuses inline code and unknown S3 objects', () => {
-    const inline: TemplateResource = { Type: 'AWS::Lambda::Function', Properties: { Code: { ZipFile: 'exports.handler = 1' } } };
+    const inline: TemplateResource = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Code: { ZipFile: 'exports.handler = 1' } },
+    };
     expect(() => functionAssetPath(FIXTURE, inline, 'Inline')).toThrow(
-      expect.objectContaining({ code: 'FUNCTION_CODE_NOT_LOCAL', message: expect.stringContaining('Inline has inline ZipFile code') }),
+      expect.objectContaining({
+        code: 'FUNCTION_CODE_NOT_LOCAL',
+        message: expect.stringContaining('Inline has inline ZipFile code'),
+      }),
     );
-    const foreign: TemplateResource = { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: 'b', S3Key: 'other.zip' } } };
-    expect(() => functionAssetPath(FIXTURE, foreign)).toThrow(expect.objectContaining({ code: 'FUNCTION_CODE_NOT_LOCAL' }));
+    const foreign: TemplateResource = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Code: { S3Bucket: 'b', S3Key: 'other.zip' } },
+    };
+    expect(() => functionAssetPath(FIXTURE, foreign)).toThrow(
+      expect.objectContaining({ code: 'FUNCTION_CODE_NOT_LOCAL' }),
+    );
   });
 });
 
@@ -115,13 +133,19 @@ describe('a synthesized stack through a stack context', () => {
     const tableName = stack.ref('EventsD32975C2');
     expect(tableName).toMatch(/^Core-EventsD32975C2-[A-Z0-9]{8}$/);
     expect(props['Environment']).toEqual({
-      Variables: { TABLE_NAME: tableName, BUS: 'core-bus', TABLE_ARN: `arn:aws:dynamodb:eu-west-1:000000000000:table/${tableName}` },
+      Variables: {
+        TABLE_NAME: tableName,
+        BUS: 'core-bus',
+        TABLE_ARN: `arn:aws:dynamodb:eu-west-1:000000000000:table/${tableName}`,
+      },
     });
     expect(props['Code']).toEqual({ S3Bucket: 'cdk-hnb659fds-assets-000000000000-eu-west-1', S3Key: `${HASH}.zip` });
     expect(stack.resolve(core!.template.Outputs?.['Url'])).toEqual({ Value: 'http://127.0.0.1:4000/graphql' });
     expect(stack.resolve({ Ref: 'OnCreated021FF202' })).toMatch(/^core-bus\|Core-OnCreated021FF202-[A-Z0-9]{12}$/);
     const definition = String(stack.resolveProperties('FlowA74D6E88')['DefinitionString']);
-    expect(JSON.parse(definition).States.Call.Parameters.FunctionName).toBe(stack.resolve({ 'Fn::GetAtt': ['Handler886CB40B', 'Arn'] }));
+    expect(JSON.parse(definition).States.Call.Parameters.FunctionName).toBe(
+      stack.resolve({ 'Fn::GetAtt': ['Handler886CB40B', 'Arn'] }),
+    );
     for (const logicalId of stack.resourcesOfType('AWS::AppSync::ApiKey')) {
       expect(stack.resolve({ 'Fn::GetAtt': [logicalId, 'ApiKey'] })).toMatch(/^da2-/);
     }

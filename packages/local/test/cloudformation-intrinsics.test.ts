@@ -75,12 +75,21 @@ describe('Ref and pseudo parameters', () => {
 
 describe('Fn::GetAtt', () => {
   it('accepts the array and the dotted-string forms', () => {
-    expect(resolveIntrinsics({ 'Fn::GetAtt': ['Table', 'Arn'] }, ctx)).toBe('arn:aws:dynamodb:eu-west-1:123456789012:table/core-table');
-    expect(resolveIntrinsics({ 'Fn::GetAtt': 'Table.Arn' }, ctx)).toBe('arn:aws:dynamodb:eu-west-1:123456789012:table/core-table');
+    expect(resolveIntrinsics({ 'Fn::GetAtt': ['Table', 'Arn'] }, ctx)).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/core-table',
+    );
+    expect(resolveIntrinsics({ 'Fn::GetAtt': 'Table.Arn' }, ctx)).toBe(
+      'arn:aws:dynamodb:eu-west-1:123456789012:table/core-table',
+    );
   });
 
   it('keeps the dot of nested attribute names', () => {
-    expect(resolveIntrinsics({ 'Fn::GetAtt': 'Fn.SnapStartResponse.ApplyOn' }, { ...ctx, ref: (id) => (id === 'Fn' ? 'fn' : undefined) })).toBe('None');
+    expect(
+      resolveIntrinsics(
+        { 'Fn::GetAtt': 'Fn.SnapStartResponse.ApplyOn' },
+        { ...ctx, ref: (id) => (id === 'Fn' ? 'fn' : undefined) },
+      ),
+    ).toBe('None');
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['Fn', 'SnapStartResponse.ApplyOn'] }, ctx)).toBe('None');
   });
 
@@ -93,7 +102,11 @@ describe('Fn::GetAtt', () => {
       'Outputs.X.Value.Fn::GetAtt',
     ]);
     const noAttribute = thrown(() => resolveIntrinsics({ 'Fn::GetAtt': 'Table.StreamArn' }, ctx, 'Outputs.X.Value'));
-    expect([noAttribute.code, noAttribute.logicalId, noAttribute.attribute]).toEqual(['UNKNOWN_ATTRIBUTE', 'Table', 'StreamArn']);
+    expect([noAttribute.code, noAttribute.logicalId, noAttribute.attribute]).toEqual([
+      'UNKNOWN_ATTRIBUTE',
+      'Table',
+      'StreamArn',
+    ]);
     expect(noAttribute.message).toContain('Table.StreamArn');
     expect(noAttribute.message).toContain('Outputs.X.Value');
   });
@@ -101,22 +114,30 @@ describe('Fn::GetAtt', () => {
 
 describe('string and list functions', () => {
   it('joins evaluated values', () => {
-    expect(resolveIntrinsics({ 'Fn::Join': [':', ['a', { Ref: 'Stage' }, 3, { 'Fn::GetAtt': 'Table.Arn' }]] }, ctx)).toBe(
-      'a:dev:3:arn:aws:dynamodb:eu-west-1:123456789012:table/core-table',
-    );
+    expect(
+      resolveIntrinsics({ 'Fn::Join': [':', ['a', { Ref: 'Stage' }, 3, { 'Fn::GetAtt': 'Table.Arn' }]] }, ctx),
+    ).toBe('a:dev:3:arn:aws:dynamodb:eu-west-1:123456789012:table/core-table');
     expect(resolveIntrinsics({ 'Fn::Join': ['', []] }, ctx)).toBe('');
   });
 
   it('substitutes references, attributes, pseudo parameters and literals', () => {
     const value = resolveIntrinsics(
-      { 'Fn::Sub': 'arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Table}/${Table.Arn}/${!Literal}/${Stage}' },
+      {
+        'Fn::Sub':
+          'arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Table}/${Table.Arn}/${!Literal}/${Stage}',
+      },
       ctx,
     );
-    expect(value).toBe('arn:aws:x:eu-west-1:123456789012:core-table/arn:aws:dynamodb:eu-west-1:123456789012:table/core-table/${Literal}/dev');
+    expect(value).toBe(
+      'arn:aws:x:eu-west-1:123456789012:core-table/arn:aws:dynamodb:eu-west-1:123456789012:table/core-table/${Literal}/dev',
+    );
   });
 
   it('substitutes variables given in the list form, which may be intrinsics themselves', () => {
-    const value = resolveIntrinsics({ 'Fn::Sub': ['${Name}-${Stage}-${Bus}', { Name: { 'Fn::Join': ['-', ['x', 'y']] }, Bus: 'override' }] }, ctx);
+    const value = resolveIntrinsics(
+      { 'Fn::Sub': ['${Name}-${Stage}-${Bus}', { Name: { 'Fn::Join': ['-', ['x', 'y']] }, Bus: 'override' }] },
+      ctx,
+    );
     expect(value).toBe('x-y-dev-override');
   });
 
@@ -128,12 +149,18 @@ describe('string and list functions', () => {
 
   it('finds values in mappings, with a default value', () => {
     expect(resolveIntrinsics({ 'Fn::FindInMap': ['Config', { Ref: 'Stage' }, 'Level'] }, ctx)).toBe('DEBUG');
-    expect(resolveIntrinsics({ 'Fn::FindInMap': ['Config', 'prod', 'Level', { DefaultValue: 'INFO' }] }, ctx)).toBe('INFO');
-    expect(thrown(() => resolveIntrinsics({ 'Fn::FindInMap': ['Config', 'prod', 'Level'] }, ctx)).code).toBe('UNKNOWN_MAPPING_KEY');
+    expect(resolveIntrinsics({ 'Fn::FindInMap': ['Config', 'prod', 'Level', { DefaultValue: 'INFO' }] }, ctx)).toBe(
+      'INFO',
+    );
+    expect(thrown(() => resolveIntrinsics({ 'Fn::FindInMap': ['Config', 'prod', 'Level'] }, ctx)).code).toBe(
+      'UNKNOWN_MAPPING_KEY',
+    );
   });
 
   it('encodes Base64, lists zones, measures and serialises', () => {
-    expect(resolveIntrinsics({ 'Fn::Base64': { 'Fn::Sub': 'hi ${Stage}' } }, ctx)).toBe(Buffer.from('hi dev').toString('base64'));
+    expect(resolveIntrinsics({ 'Fn::Base64': { 'Fn::Sub': 'hi ${Stage}' } }, ctx)).toBe(
+      Buffer.from('hi dev').toString('base64'),
+    );
     expect(resolveIntrinsics({ 'Fn::GetAZs': '' }, ctx)).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(resolveIntrinsics({ 'Fn::Length': ['a', 'b'] }, ctx)).toBe(2);
     expect(resolveIntrinsics({ 'Fn::ToJsonString': { a: { Ref: 'Stage' } } }, ctx)).toBe('{"a":"dev"}');
@@ -143,7 +170,9 @@ describe('string and list functions', () => {
     const imported = thrown(() => resolveIntrinsics({ 'Fn::ImportValue': 'Shared-TableName' }, ctx));
     expect(imported.code).toBe('IMPORT_VALUE_UNSUPPORTED');
     expect(imported.message).toContain('Shared-TableName');
-    expect(thrown(() => resolveIntrinsics({ 'Fn::Cidr': ['10.0.0.0/16', 2, 8] }, ctx)).code).toBe('UNSUPPORTED_INTRINSIC');
+    expect(thrown(() => resolveIntrinsics({ 'Fn::Cidr': ['10.0.0.0/16', 2, 8] }, ctx)).code).toBe(
+      'UNSUPPORTED_INTRINSIC',
+    );
   });
 
   it('leaves objects that are not intrinsics alone', () => {
@@ -155,7 +184,9 @@ describe('string and list functions', () => {
 describe('conditions and AWS::NoValue', () => {
   it('chooses a branch of Fn::If', () => {
     expect(resolveIntrinsics({ 'Fn::If': ['IsProd', 'big', 'small'] }, ctx)).toBe('small');
-    expect(resolveIntrinsics({ 'Fn::If': ['IsProd', 'big', 'small'] }, { ...ctx, parameters: { Stage: 'prod' } })).toBe('big');
+    expect(resolveIntrinsics({ 'Fn::If': ['IsProd', 'big', 'small'] }, { ...ctx, parameters: { Stage: 'prod' } })).toBe(
+      'big',
+    );
   });
 
   it('removes properties and list elements that evaluate to AWS::NoValue', () => {
@@ -180,7 +211,13 @@ describe('conditions and AWS::NoValue', () => {
       Neither: { 'Fn::Or': [{ Condition: 'NotDev' }, false] },
     };
     const withConditions = { ...ctx, conditions };
-    expect(Object.keys(conditions).map((name) => evaluateCondition(name, withConditions))).toEqual([true, false, true, true, false]);
+    expect(Object.keys(conditions).map((name) => evaluateCondition(name, withConditions))).toEqual([
+      true,
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('reports unknown and circular conditions', () => {
@@ -212,14 +249,26 @@ describe('a whole template through a stack context', () => {
     });
     expect(stack.isCreated('ProdOnlyQueue')).toBe(false);
     expect(stack.resourcesOfType('AWS::SQS::Queue')).toEqual([]);
-    expect(['IsDev', 'IsDevInEu', 'IsProdOrUs'].map((name) => evaluateCondition(name, stack))).toEqual([true, true, false]);
+    expect(['IsDev', 'IsDevInEu', 'IsProdOrUs'].map((name) => evaluateCondition(name, stack))).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('takes parameter overrides, which switch conditions and create resources', () => {
-    const stack = createStackContext({ template, stackName: 'Core', region: 'eu-west-1', accountId: '000000000000', parameters: { Stage: 'prod' } });
+    const stack = createStackContext({
+      template,
+      stackName: 'Core',
+      region: 'eu-west-1',
+      accountId: '000000000000',
+      parameters: { Stage: 'prod' },
+    });
     const variables = (stack.resolveProperties('Fn')['Environment'] as { Variables: Record<string, string> }).Variables;
     expect(variables['LOG_LEVEL']).toBe('WARN');
-    expect(variables['QUEUE']).toMatch(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/000000000000\/Core-ProdOnlyQueue-[A-Z0-9]{12}$/);
+    expect(variables['QUEUE']).toMatch(
+      /^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/000000000000\/Core-ProdOnlyQueue-[A-Z0-9]{12}$/,
+    );
   });
 
   it('explains a Ref to a resource that is not created', () => {

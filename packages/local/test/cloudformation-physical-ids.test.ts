@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { createStackContext, generatedName, parseTemplate, type IntrinsicError, type StackContextOptions } from '../src/cloudformation';
+import {
+  createStackContext,
+  generatedName,
+  parseTemplate,
+  type IntrinsicError,
+  type StackContextOptions,
+} from '../src/cloudformation';
 
 const template = parseTemplate(
   JSON.parse(readFileSync(join(__dirname, 'fixtures/templates/physical-ids.template.json'), 'utf8')),
@@ -22,10 +28,17 @@ describe('generated names', () => {
     expect(name).toMatch(/^Core-Events-[A-Z0-9]{8}$/);
     expect(generatedName({ stackName: 'Core', logicalId: 'Events', maxLength: 255, suffixLength: 8 })).toBe(name);
     expect(generatedName({ stackName: 'Core', logicalId: 'Other', maxLength: 255, suffixLength: 8 })).not.toBe(name);
-    const long = generatedName({ stackName: 'S'.repeat(60), logicalId: 'L'.repeat(60), maxLength: 64, suffixLength: 12 });
+    const long = generatedName({
+      stackName: 'S'.repeat(60),
+      logicalId: 'L'.repeat(60),
+      maxLength: 64,
+      suffixLength: 12,
+    });
     expect(long).toHaveLength(64);
     expect(long).toMatch(/^S{25}-L{25}-[A-Z0-9]{12}$/);
-    expect(generatedName({ stackName: 'Core', logicalId: 'L'.repeat(60), maxLength: 64, suffixLength: 12 })).toMatch(/^Core-L{46}-[A-Z0-9]{12}$/);
+    expect(generatedName({ stackName: 'Core', logicalId: 'L'.repeat(60), maxLength: 64, suffixLength: 12 })).toMatch(
+      /^Core-L{46}-[A-Z0-9]{12}$/,
+    );
   });
 
   it('do not change between two contexts (a restart keeps the same table names)', () => {
@@ -109,7 +122,9 @@ describe('SQS', () => {
   });
 
   it('answers the AWS-shaped URL without a local endpoint', () => {
-    expect(aws.resolve({ Ref: 'Queue' })).toMatch(/^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/000000000000\/Core-Queue-/);
+    expect(aws.resolve({ Ref: 'Queue' })).toMatch(
+      /^https:\/\/sqs\.eu-west-1\.amazonaws\.com\/000000000000\/Core-Queue-/,
+    );
   });
 });
 
@@ -127,13 +142,19 @@ describe('AppSync', () => {
 
   it('gives AWS-shaped URLs without a local endpoint', () => {
     const apiId = String(aws.resolve({ 'Fn::GetAtt': ['Api', 'ApiId'] }));
-    expect(aws.resolve({ 'Fn::GetAtt': ['Api', 'GraphQLUrl'] })).toBe(`https://${apiId}.appsync-api.eu-west-1.amazonaws.com/graphql`);
-    expect(aws.resolve({ 'Fn::GetAtt': ['Api', 'RealtimeDns'] })).toBe(`${apiId}.appsync-realtime-api.eu-west-1.amazonaws.com`);
+    expect(aws.resolve({ 'Fn::GetAtt': ['Api', 'GraphQLUrl'] })).toBe(
+      `https://${apiId}.appsync-api.eu-west-1.amazonaws.com/graphql`,
+    );
+    expect(aws.resolve({ 'Fn::GetAtt': ['Api', 'RealtimeDns'] })).toBe(
+      `${apiId}.appsync-realtime-api.eu-west-1.amazonaws.com`,
+    );
   });
 
   it('uses the API key given, else a deterministic da2- key', () => {
     expect(att('ApiKey', 'ApiKey')).toBe('da2-localkey');
-    expect(r('ApiKey')).toBe(`arn:aws:appsync:eu-west-1:000000000000:apis/${String(att('Api', 'ApiId'))}/apikey/da2-localkey`);
+    expect(r('ApiKey')).toBe(
+      `arn:aws:appsync:eu-west-1:000000000000:apis/${String(att('Api', 'ApiId'))}/apikey/da2-localkey`,
+    );
     expect(aws.resolve({ 'Fn::GetAtt': ['ApiKey', 'ApiKey'] })).toMatch(/^da2-[a-z0-9]{26}$/);
   });
 
@@ -152,6 +173,11 @@ describe('Step Functions', () => {
 
 describe('dependencies between physical ids', () => {
   it('reports a circular reference with the chain', () => {
-    expect(() => r('LoopA')).toThrow(expect.objectContaining({ code: 'CIRCULAR_REFERENCE', message: expect.stringContaining('LoopA → LoopB → LoopA') }));
+    expect(() => r('LoopA')).toThrow(
+      expect.objectContaining({
+        code: 'CIRCULAR_REFERENCE',
+        message: expect.stringContaining('LoopA → LoopB → LoopA'),
+      }),
+    );
   });
 });

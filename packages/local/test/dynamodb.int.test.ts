@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { dynamoDbTableArn } from '../src/cloudformation';
 import { ensureTables, startDynamoDb, type CreateTableInput, type LocalDynamoDb } from '../src/dynamodb';
@@ -18,7 +25,13 @@ const EVENTS: CreateTableInput = {
     { AttributeName: 'type', AttributeType: 'S' },
   ],
   BillingMode: 'PAY_PER_REQUEST',
-  GlobalSecondaryIndexes: [{ IndexName: 'byType', KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byType',
+      KeySchema: [{ AttributeName: 'type', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
 };
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -39,7 +52,11 @@ async function started(options: Parameters<typeof startDynamoDb>[0] = {}): Promi
 }
 
 function client(db: LocalDynamoDb): DynamoDBClient {
-  const c = new DynamoDBClient({ endpoint: db.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const c = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   cleanups.push(() => c.destroy());
   return c;
 }
@@ -56,23 +73,37 @@ describe('startDynamoDb', () => {
   it('keeps items across a close and a restart when given a data directory', async () => {
     const dataDir = join(tmp(), 'nested', 'dynamodb');
     const first = await startDynamoDb({ dataDir });
-    expect(await ensureTables(first.endpoint, [EVENTS])).toEqual([{ tableName: EVENTS.TableName, created: true, notes: [] }]);
+    expect(await ensureTables(first.endpoint, [EVENTS])).toEqual([
+      { tableName: EVENTS.TableName, created: true, notes: [] },
+    ]);
     const writer = client(first);
-    await writer.send(new PutItemCommand({ TableName: EVENTS.TableName, Item: { pk: { S: 'order#1' }, sk: { N: '1' }, type: { S: 'Created' } } }));
+    await writer.send(
+      new PutItemCommand({
+        TableName: EVENTS.TableName,
+        Item: { pk: { S: 'order#1' }, sk: { N: '1' }, type: { S: 'Created' } },
+      }),
+    );
     await first.close();
     await first.close();
 
     const second = await started({ dataDir });
-    expect(await ensureTables(second.endpoint, [EVENTS])).toEqual([{ tableName: EVENTS.TableName, created: false, notes: [] }]);
+    expect(await ensureTables(second.endpoint, [EVENTS])).toEqual([
+      { tableName: EVENTS.TableName, created: false, notes: [] },
+    ]);
     const reader = client(second);
-    const { Item } = await reader.send(new GetItemCommand({ TableName: EVENTS.TableName, Key: { pk: { S: 'order#1' }, sk: { N: '1' } } }));
+    const { Item } = await reader.send(
+      new GetItemCommand({ TableName: EVENTS.TableName, Key: { pk: { S: 'order#1' }, sk: { N: '1' } } }),
+    );
     expect(Item).toEqual({ pk: { S: 'order#1' }, sk: { N: '1' }, type: { S: 'Created' } });
   });
 
   it('refuses a data directory that is in use, and leaves the first server working', async () => {
     const dataDir = tmp();
     const first = await started({ dataDir });
-    await expect(startDynamoDb({ dataDir })).rejects.toMatchObject({ name: 'LocalDynamoDbError', code: 'DATA_DIR_LOCKED' });
+    await expect(startDynamoDb({ dataDir })).rejects.toMatchObject({
+      name: 'LocalDynamoDbError',
+      code: 'DATA_DIR_LOCKED',
+    });
     expect((await client(first).send(new ListTablesCommand({}))).TableNames).toEqual([]);
   });
 
@@ -104,9 +135,20 @@ describe('ensureTables', () => {
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: EVENTS.TableName }));
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    await ddb.send(new PutItemCommand({ TableName: EVENTS.TableName, Item: { pk: { S: 'a' }, sk: { N: '1' }, type: { S: 'Created' } } }));
+    await ddb.send(
+      new PutItemCommand({
+        TableName: EVENTS.TableName,
+        Item: { pk: { S: 'a' }, sk: { N: '1' }, type: { S: 'Created' } },
+      }),
+    );
     const { Items } = await ddb.send(
-      new QueryCommand({ TableName: EVENTS.TableName, IndexName: 'byType', KeyConditionExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':t': { S: 'Created' } } }),
+      new QueryCommand({
+        TableName: EVENTS.TableName,
+        IndexName: 'byType',
+        KeyConditionExpression: '#t = :t',
+        ExpressionAttributeNames: { '#t': 'type' },
+        ExpressionAttributeValues: { ':t': { S: 'Created' } },
+      }),
     );
     expect(Items).toHaveLength(1);
     expect((await ddb.send(new ListTablesCommand({}))).TableNames).toEqual([EVENTS.TableName, 'other']);
@@ -116,8 +158,13 @@ describe('ensureTables', () => {
     const db = await started();
     await ensureTables(db.endpoint, [EVENTS]);
     const changedKey: CreateTableInput = { ...EVENTS, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
-    await expect(ensureTables(db.endpoint, [changedKey])).rejects.toMatchObject({ code: 'TABLE_SCHEMA_MISMATCH', message: expect.stringContaining(EVENTS.TableName) });
-    const [result] = await ensureTables(db.endpoint, [{ ...EVENTS, GlobalSecondaryIndexes: [{ ...EVENTS.GlobalSecondaryIndexes![0]!, IndexName: 'byKind' }] }]);
+    await expect(ensureTables(db.endpoint, [changedKey])).rejects.toMatchObject({
+      code: 'TABLE_SCHEMA_MISMATCH',
+      message: expect.stringContaining(EVENTS.TableName),
+    });
+    const [result] = await ensureTables(db.endpoint, [
+      { ...EVENTS, GlobalSecondaryIndexes: [{ ...EVENTS.GlobalSecondaryIndexes![0]!, IndexName: 'byKind' }] },
+    ]);
     expect(result?.notes).toEqual([
       'global secondary indexes missing from the existing table: byKind',
       'global secondary indexes no longer in the template: byType',
@@ -126,6 +173,9 @@ describe('ensureTables', () => {
 
   it('passes DynamoDB validation errors on with their type', async () => {
     const db = await started();
-    await expect(ensureTables(db.endpoint, [{ ...EVENTS, TableName: 'x' }])).rejects.toMatchObject({ code: 'REQUEST_FAILED', awsErrorType: 'ValidationException' });
+    await expect(ensureTables(db.endpoint, [{ ...EVENTS, TableName: 'x' }])).rejects.toMatchObject({
+      code: 'REQUEST_FAILED',
+      awsErrorType: 'ValidationException',
+    });
   });
 });

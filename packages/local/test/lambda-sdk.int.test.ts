@@ -28,7 +28,11 @@ function table(name: string) {
   };
 }
 
-function sdkFunction(bundle: 'sdk-cjs' | 'sdk-esm', db: LocalDynamoDb, runtimeNodePath = [RUNTIME_NODE_MODULES]): LocalFunction {
+function sdkFunction(
+  bundle: 'sdk-cjs' | 'sdk-esm',
+  db: LocalDynamoDb,
+  runtimeNodePath = [RUNTIME_NODE_MODULES],
+): LocalFunction {
   const fn = createLocalFunction({
     name: `${bundle}-fn`,
     arn: `arn:aws:lambda:eu-west-1:000000000000:function:${bundle}-fn`,
@@ -38,7 +42,11 @@ function sdkFunction(bundle: 'sdk-cjs' | 'sdk-esm', db: LocalDynamoDb, runtimeNo
     timeoutSeconds: 30,
     memoryMb: 128,
     runtimeNodePath,
-    runtimeEnvironment: { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: db.endpoint },
+    runtimeEnvironment: {
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    },
     log: () => undefined,
   });
   cleanups.push(() => fn.close());
@@ -69,17 +77,29 @@ describe('the AWS SDK inside an execution environment', () => {
 
   it('reaches the endpoint named in the worker env, from a CommonJS bundle', async () => {
     const fn = sdkFunction('sdk-cjs', first);
-    expect(await fn.invoke({})).toEqual({ ok: true, value: { tableNames: ['first-table'], endpointVariable: first.endpoint } });
+    expect(await fn.invoke({})).toEqual({
+      ok: true,
+      value: { tableNames: ['first-table'], endpointVariable: first.endpoint },
+    });
   });
 
   it('reaches the endpoint named in the worker env, from an ES module bundle', async () => {
     const fn = sdkFunction('sdk-esm', second);
-    expect(await fn.invoke({})).toEqual({ ok: true, value: { tableNames: ['second-table'], endpointVariable: second.endpoint } });
+    expect(await fn.invoke({})).toEqual({
+      ok: true,
+      value: { tableNames: ['second-table'], endpointVariable: second.endpoint },
+    });
   });
 
   it('is not found without runtimeNodePath, as the bundle leaves it out', async () => {
-    expect(await sdkFunction('sdk-cjs', first, []).invoke({})).toMatchObject({ ok: false, errorType: 'Runtime.ImportModuleError' });
-    expect(await sdkFunction('sdk-esm', first, []).invoke({})).toMatchObject({ ok: false, errorType: 'Runtime.ImportModuleError' });
+    expect(await sdkFunction('sdk-cjs', first, []).invoke({})).toMatchObject({
+      ok: false,
+      errorType: 'Runtime.ImportModuleError',
+    });
+    expect(await sdkFunction('sdk-esm', first, []).invoke({})).toMatchObject({
+      ok: false,
+      errorType: 'Runtime.ImportModuleError',
+    });
   });
 
   it('keeps two functions with different endpoints apart while they run side by side', async () => {

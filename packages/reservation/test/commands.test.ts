@@ -20,12 +20,18 @@ describe('parsing mutations into commands', () => {
     [{ ...valid, userId: '' }, 'INVALID_ID', 'userId must be a non-empty id'],
     [{ ...valid, roomId: 'x'.repeat(129) }, 'INVALID_ID', 'roomId must be a non-empty id of at most 128'],
   ])('refuses malformed input %j with a typed error', (input, code, message) => {
-    expect(() => create(input)).toThrow(expect.objectContaining({ name: 'ValidationError', code, message: expect.stringContaining(message) }));
+    expect(() => create(input)).toThrow(
+      expect.objectContaining({ name: 'ValidationError', code, message: expect.stringContaining(message) }),
+    );
   });
 
   it('refuses a missing input and an unknown mutation', () => {
-    expect(() => parseReservationCommand('createReservation', {}, context())).toThrow(expect.objectContaining({ code: 'MISSING_INPUT' }));
-    expect(() => parseReservationCommand('deleteEverything', { input: {} }, context())).toThrow(expect.objectContaining({ code: 'UNKNOWN_COMMAND' }));
+    expect(() => parseReservationCommand('createReservation', {}, context())).toThrow(
+      expect.objectContaining({ code: 'MISSING_INPUT' }),
+    );
+    expect(() => parseReservationCommand('deleteEverything', { input: {} }, context())).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_COMMAND' }),
+    );
   });
 
   it('targets the given reservation on cancel and limits the reason', () => {
@@ -33,8 +39,8 @@ describe('parsing mutations into commands', () => {
       streamId: 'r-9',
       command: { type: 'CancelReservation', data: { reservationId: 'r-9', reason: null } },
     });
-    expect(() => parseReservationCommand('cancelReservation', { input: { id: 'r-9', reason: 'x'.repeat(501) } }, context())).toThrow(
-      expect.objectContaining({ code: 'INVALID_REASON' }),
-    );
+    expect(() =>
+      parseReservationCommand('cancelReservation', { input: { id: 'r-9', reason: 'x'.repeat(501) } }, context()),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_REASON' }));
   });
 });

@@ -11,7 +11,10 @@ const request = (dateStart: string, dateEnd: string) => ({
   data: { reservationId: 'r-1', userId: 'u-1', roomId: 'room-7', dateStart, dateEnd },
 });
 const requested: ReservationEvent = { type: 'ReservationRequested', data: request('2026-12-01', '2026-12-04').data };
-const cancel = (reason: string | null = 'plans changed') => ({ type: 'CancelReservation' as const, data: { reservationId: 'r-1', reason } });
+const cancel = (reason: string | null = 'plans changed') => ({
+  type: 'CancelReservation' as const,
+  data: { reservationId: 'r-1', reason },
+});
 
 describe('createReservation', () => {
   it('requests a reservation that keeps every rule', () => {
@@ -19,34 +22,42 @@ describe('createReservation', () => {
   });
 
   it('refuses dateEnd on or before dateStart', () => {
-    given(reservationDecider).when(request('2026-12-04', '2026-12-04'), context).thenThrows('DATE_END_NOT_AFTER_START', 'must be after dateStart');
+    given(reservationDecider)
+      .when(request('2026-12-04', '2026-12-04'), context)
+      .thenThrows('DATE_END_NOT_AFTER_START', 'must be after dateStart');
     given(reservationDecider).when(request('2026-12-04', '2026-12-01'), context).thenThrows('DATE_END_NOT_AFTER_START');
   });
 
   it('allows exactly 30 nights and refuses 31', () => {
-    given(reservationDecider).when(request('2026-12-01', '2026-12-31'), context).then([
-      { type: 'ReservationRequested', data: request('2026-12-01', '2026-12-31').data },
-    ]);
-    given(reservationDecider).when(request('2026-12-01', '2027-01-01'), context).thenThrows('STAY_TOO_LONG', 'at most 30 nights');
+    given(reservationDecider)
+      .when(request('2026-12-01', '2026-12-31'), context)
+      .then([{ type: 'ReservationRequested', data: request('2026-12-01', '2026-12-31').data }]);
+    given(reservationDecider)
+      .when(request('2026-12-01', '2027-01-01'), context)
+      .thenThrows('STAY_TOO_LONG', 'at most 30 nights');
   });
 
   it('refuses a dateStart before today by the context clock, and accepts today', () => {
-    given(reservationDecider).when(request('2026-11-27', '2026-11-29'), context).thenThrows('DATE_START_IN_PAST', 'before today (2026-11-28)');
-    given(reservationDecider).when(request(today, '2026-11-29'), context).then([
-      { type: 'ReservationRequested', data: request(today, '2026-11-29').data },
-    ]);
+    given(reservationDecider)
+      .when(request('2026-11-27', '2026-11-29'), context)
+      .thenThrows('DATE_START_IN_PAST', 'before today (2026-11-28)');
+    given(reservationDecider)
+      .when(request(today, '2026-11-29'), context)
+      .then([{ type: 'ReservationRequested', data: request(today, '2026-11-29').data }]);
   });
 
   it('refuses to create a reservation that exists', () => {
-    given(reservationDecider, [requested]).when(request('2026-12-01', '2026-12-04'), context).thenThrows('RESERVATION_ALREADY_EXISTS');
+    given(reservationDecider, [requested])
+      .when(request('2026-12-01', '2026-12-04'), context)
+      .thenThrows('RESERVATION_ALREADY_EXISTS');
   });
 });
 
 describe('cancelReservation', () => {
   it('cancels a requested reservation with its reason', () => {
-    given(reservationDecider, [requested]).when(cancel(), context).then([
-      { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'plans changed' } },
-    ]);
+    given(reservationDecider, [requested])
+      .when(cancel(), context)
+      .then([{ type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'plans changed' } }]);
   });
 
   it('refuses an unknown reservation', () => {
@@ -55,13 +66,18 @@ describe('cancelReservation', () => {
 
   it('refuses an already cancelled reservation', () => {
     const cancelled: ReservationEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: null } };
-    given(reservationDecider, [requested, cancelled]).when(cancel(), context).thenThrows('RESERVATION_ALREADY_CANCELLED');
+    given(reservationDecider, [requested, cancelled])
+      .when(cancel(), context)
+      .thenThrows('RESERVATION_ALREADY_CANCELLED');
   });
 });
 
 describe('evolve', () => {
   it('folds into the state the query shows', () => {
-    const state = fold(reservationDecider, [requested, { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'x' } }]);
+    const state = fold(reservationDecider, [
+      requested,
+      { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'x' } },
+    ]);
     expect(state).toEqual({
       status: 'CANCELLED',
       reservationId: 'r-1',
@@ -74,7 +90,8 @@ describe('evolve', () => {
   });
 
   it('accepts a stay exactly when it is 1 to 30 nights from today on (property)', () => {
-    const day = (offset: number) => new Date(Date.parse(`${today}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+    const day = (offset: number) =>
+      new Date(Date.parse(`${today}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
     fc.assert(
       fc.property(fc.integer({ min: -5, max: 60 }), fc.integer({ min: -5, max: 40 }), (startOffset, nights) => {
         const command = request(day(startOffset), day(startOffset + nights));

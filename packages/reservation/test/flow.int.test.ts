@@ -48,18 +48,32 @@ async function deliverFrom(from: number) {
   const outcomes = [];
   for (const entry of bus.accepted.slice(from)) {
     expect(entry).toMatchObject({ Source: 'core.reservation', DetailType: 'Commit', EventBusName: 'core' });
-    outcomes.push(await event({ id: 'evt', source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) }));
+    outcomes.push(
+      await event({
+        id: 'evt',
+        source: entry.Source,
+        'detail-type': entry.DetailType,
+        detail: JSON.parse(entry.Detail),
+      }),
+    );
   }
   return outcomes;
 }
-const lastNotification = () => JSON.parse(appsync.requests.at(-1)?.body ?? '{}') as { query: string; variables: { input: Record<string, unknown> } };
+const lastNotification = () =>
+  JSON.parse(appsync.requests.at(-1)?.body ?? '{}') as { query: string; variables: { input: Record<string, unknown> } };
 
 describe('reservation flow: command → publish → store → notify', () => {
   let reservationId = '';
 
   it('accepts createReservation with an id, then stores it and notifies STORED with the reservation', async () => {
     const before = bus.accepted.length;
-    const input = { userId: 'u-1', roomId: 'room-7', dateStart: nextWeek(7), dateEnd: nextWeek(10), commandId: 'cmd-create-1' };
+    const input = {
+      userId: 'u-1',
+      roomId: 'room-7',
+      dateStart: nextWeek(7),
+      dateEnd: nextWeek(10),
+      commandId: 'cmd-create-1',
+    };
     const accepted = await command(mutation('createReservation', input), lambda);
     expect(accepted.commandId).toBe('cmd-create-1');
     expect(accepted.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -90,14 +104,30 @@ describe('reservation flow: command → publish → store → notify', () => {
   });
 
   it('answers the query with the folded state', async () => {
-    const found = await query({ arguments: { id: reservationId }, identity: null, info: { fieldName: 'getReservationById', parentTypeName: 'Query' } }, lambda);
+    const found = await query(
+      {
+        arguments: { id: reservationId },
+        identity: null,
+        info: { fieldName: 'getReservationById', parentTypeName: 'Query' },
+      },
+      lambda,
+    );
     expect(found).toMatchObject({ id: reservationId, status: 'REQUESTED', version: 1 });
   });
 
   it('answers a retried commandId with the same id and never makes a second reservation', async () => {
     const before = bus.accepted.length;
-    const input = { userId: 'u-1', roomId: 'room-7', dateStart: nextWeek(7), dateEnd: nextWeek(10), commandId: 'cmd-create-1' };
-    expect(await command(mutation('createReservation', input), lambda)).toEqual({ id: reservationId, commandId: 'cmd-create-1' });
+    const input = {
+      userId: 'u-1',
+      roomId: 'room-7',
+      dateStart: nextWeek(7),
+      dateEnd: nextWeek(10),
+      commandId: 'cmd-create-1',
+    };
+    expect(await command(mutation('createReservation', input), lambda)).toEqual({
+      id: reservationId,
+      commandId: 'cmd-create-1',
+    });
     expect(bus.accepted).toHaveLength(before);
   });
 
@@ -112,16 +142,29 @@ describe('reservation flow: command → publish → store → notify', () => {
   });
 
   it('answers malformed input as ValidationError, with no stack trace', async () => {
-    const error = await command(mutation('createReservation', { userId: 'u', roomId: 'r', dateStart: 'soon', dateEnd: nextWeek(3) }), lambda).catch((e: unknown) => e as Error);
-    expect(error).toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^INVALID_DATE: dateStart must be a date/) });
+    const error = await command(
+      mutation('createReservation', { userId: 'u', roomId: 'r', dateStart: 'soon', dateEnd: nextWeek(3) }),
+      lambda,
+    ).catch((e: unknown) => e as Error);
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^INVALID_DATE: dateStart must be a date/),
+    });
     expect((error as Error).message).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
   it('cancels, then refuses a second cancel as already cancelled', async () => {
     const before = bus.accepted.length;
-    await command(mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }), lambda);
+    await command(
+      mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }),
+      lambda,
+    );
     const [outcome] = await deliverFrom(before);
-    expect(outcome).toMatchObject({ status: 'STORED', version: 2, state: { status: 'CANCELLED', cancellationReason: 'plans changed' } });
+    expect(outcome).toMatchObject({
+      status: 'STORED',
+      version: 2,
+      state: { status: 'CANCELLED', cancellationReason: 'plans changed' },
+    });
     await expect(command(mutation('cancelReservation', { id: reservationId }), lambda)).rejects.toMatchObject({
       name: 'BusinessRuleViolation',
       message: expect.stringMatching(/^RESERVATION_ALREADY_CANCELLED/),
@@ -138,8 +181,14 @@ describe('reservation flow: command → publish → store → notify', () => {
   it('puts a deadline 10 s after acceptance on every event by default', async () => {
     const before = bus.accepted.length;
     const started = Date.now();
-    await command(mutation('createReservation', { userId: 'u-2', roomId: 'room-1', dateStart: nextWeek(1), dateEnd: nextWeek(2) }), lambda);
-    const commit = JSON.parse(bus.accepted[before]?.Detail ?? '{}') as { deadline: string; events: { deadline: string; occurredAt: string }[] };
+    await command(
+      mutation('createReservation', { userId: 'u-2', roomId: 'room-1', dateStart: nextWeek(1), dateEnd: nextWeek(2) }),
+      lambda,
+    );
+    const commit = JSON.parse(bus.accepted[before]?.Detail ?? '{}') as {
+      deadline: string;
+      events: { deadline: string; occurredAt: string }[];
+    };
     const deadline = Date.parse(commit.deadline);
     expect(deadline - Date.parse(commit.events[0]?.occurredAt ?? '')).toBe(10_000);
     expect(deadline).toBeGreaterThanOrEqual(started + 10_000);

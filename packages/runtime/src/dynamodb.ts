@@ -30,13 +30,7 @@ import { fold, type DomainEvent, type Reducer } from './decider';
 import { lastVersion, toDomainEvents, type Commit } from './envelope';
 import { ConcurrencyError, DependencyError, PayloadTooLargeError } from './errors';
 import { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
-import {
-  RECENT_COMMIT_IDS,
-  type AppendOutcome,
-  type EventStore,
-  type LoadedStream,
-  type StoredCommit,
-} from './ports';
+import { RECENT_COMMIT_IDS, type AppendOutcome, type EventStore, type LoadedStream, type StoredCommit } from './ports';
 
 export interface DynamoDbEventStoreOptions {
   readonly tableName: string;
@@ -134,7 +128,8 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     item: CommitItem,
     reducer: Reducer<Event, State>,
   ): Promise<{ state: State; folded: boolean }> {
-    if (item.reducerVersion === reducer.reducerVersion) return { state: JSON.parse(item.state) as State, folded: false };
+    if (item.reducerVersion === reducer.reducerVersion)
+      return { state: JSON.parse(item.state) as State, folded: false };
     let state = reducer.initialState;
     for await (const each of readItems(item.commit.streamId, item.commit.expectedVersion + 1)) {
       state = fold(reducer, toDomainEvents(each.commit.events as Commit<Event>['events']), state);
@@ -191,7 +186,8 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     commit: Commit<Event>,
     reducer: Reducer<Event, State>,
   ): Promise<AppendOutcome<State>> {
-    if (commit.events.length === 0) throw new DependencyError('EMPTY_COMMIT', `commit ${commit.commitId} has no events`);
+    if (commit.events.length === 0)
+      throw new DependencyError('EMPTY_COMMIT', `commit ${commit.commitId} has no events`);
     const current = await load(commit.streamId, reducer);
     if (current.version !== commit.expectedVersion) {
       const stored = await findStored(commit, reducer);
@@ -234,7 +230,12 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     }
   }
 
-  function assertFits(commit: Commit, state: unknown, reducerVersion: number, recentCommitIds: readonly string[]): void {
+  function assertFits(
+    commit: Commit,
+    state: unknown,
+    reducerVersion: number,
+    recentCommitIds: readonly string[],
+  ): void {
     assertItemFits(commit, toItem(commit, state, reducerVersion, recentCommitIds));
   }
 

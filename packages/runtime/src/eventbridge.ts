@@ -75,7 +75,11 @@ export function createEventBridgePublisher(
       const entry = toEntry(commit);
       const size = entrySizeBytes(entry);
       if (size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES) {
-        throw new PayloadTooLargeError(`the bus entry of commit ${commit.commitId}`, size, EVENTBRIDGE_REQUEST_LIMIT_BYTES);
+        throw new PayloadTooLargeError(
+          `the bus entry of commit ${commit.commitId}`,
+          size,
+          EVENTBRIDGE_REQUEST_LIMIT_BYTES,
+        );
       }
       return entry;
     });
@@ -101,7 +105,10 @@ export function createEventBridgePublisher(
       const permanent = failed.filter((failure) => !RETRYABLE_CODES.has(failure.code));
       if (permanent.length > 0 || attempt >= maxAttempts) {
         const reasons = failed.map((failure) => `${failure.code}: ${failure.message}`).join('; ');
-        throw new DependencyError('PUBLISH_FAILED', `EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} after ${attempt} attempt(s): ${reasons}`);
+        throw new DependencyError(
+          'PUBLISH_FAILED',
+          `EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} after ${attempt} attempt(s): ${reasons}`,
+        );
       }
       metrics.retries += failed.length;
       pending = failed.map((failure) => failure.entry);
@@ -119,7 +126,10 @@ function batches(entries: PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
   let currentSize = 0;
   for (const entry of entries) {
     const size = entrySizeBytes(entry);
-    if (current.length === MAX_ENTRIES_PER_REQUEST || (current.length > 0 && currentSize + size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES)) {
+    if (
+      current.length === MAX_ENTRIES_PER_REQUEST ||
+      (current.length > 0 && currentSize + size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES)
+    ) {
       result.push(current);
       current = [];
       currentSize = 0;

@@ -1,5 +1,11 @@
 /** Handler factories: a decider plus adapters become Lambda handlers. */
-export { actorOf, correlationIdOf, type AppSyncIdentity, type AppSyncResolverEvent, type LambdaContext } from './handlers/appsync-event';
+export {
+  actorOf,
+  correlationIdOf,
+  type AppSyncIdentity,
+  type AppSyncResolverEvent,
+  type LambdaContext,
+} from './handlers/appsync-event';
 export {
   createCommandHandler,
   type CommandAccepted,
@@ -7,5 +13,11 @@ export {
   type CommandHandlerOptions,
   type ParsedCommand,
 } from './handlers/command';
-export { createEventHandler, parseCommit, type CommitEvent, type EventHandlerAdapters, type EventHandlerOptions } from './handlers/event';
+export {
+  createEventHandler,
+  parseCommit,
+  type CommitEvent,
+  type EventHandlerAdapters,
+  type EventHandlerOptions,
+} from './handlers/event';
 export { createQueryHandler, type LoadState, type QueryHandlerOptions } from './handlers/query';

@@ -34,8 +34,14 @@ export interface StoredCommit<State = unknown> {
  * `append` throws a `ConcurrencyError` when another commit already took the expected version.
  */
 export interface EventStore {
-  load<Event extends DomainEvent, State>(streamId: string, reducer: Reducer<Event, State>): Promise<LoadedStream<State>>;
-  append<Event extends DomainEvent, State>(commit: Commit<Event>, reducer: Reducer<Event, State>): Promise<AppendOutcome<State>>;
+  load<Event extends DomainEvent, State>(
+    streamId: string,
+    reducer: Reducer<Event, State>,
+  ): Promise<LoadedStream<State>>;
+  append<Event extends DomainEvent, State>(
+    commit: Commit<Event>,
+    reducer: Reducer<Event, State>,
+  ): Promise<AppendOutcome<State>>;
   /** The stored commit with this id at the commit's position, if a previous delivery stored it. */
   findStored<Event extends DomainEvent, State>(
     commit: Commit<Event>,

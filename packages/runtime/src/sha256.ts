@@ -27,7 +27,9 @@ export class NodeSha256 implements Checksum {
 
   /** An HMAC for any secret but none or `''`, as `@aws-crypto/sha256-js` decides; a string secret is UTF-8. */
   private start(): Hash | Hmac {
-    return this.secret === undefined || this.secret === '' ? createHash('sha256') : createHmac('sha256', toBytes(this.secret));
+    return this.secret === undefined || this.secret === ''
+      ? createHash('sha256')
+      : createHmac('sha256', toBytes(this.secret));
   }
 }
 

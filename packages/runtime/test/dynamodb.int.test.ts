@@ -22,7 +22,13 @@ async function newStore() {
   return createDynamoDbEventStore({ tableName, client: dynamo.client });
 }
 
-function commitOf(streamId: string, expectedVersion: number, commandId: string, amounts: number[], note?: string): Commit<CounterEvent> {
+function commitOf(
+  streamId: string,
+  expectedVersion: number,
+  commandId: string,
+  amounts: number[],
+  note?: string,
+): Commit<CounterEvent> {
   return toCommit(
     amounts.map((amount) => ({ type: 'Added', data: note === undefined ? { amount } : { amount, note } })),
     {
@@ -47,7 +53,12 @@ describe('DynamoDB event store (dynalite)', () => {
 
     const before = store.metrics.readRequests;
     const loaded = await store.load('s-1', decider);
-    expect(loaded).toMatchObject({ state: { total: 8, count: 2 }, version: 2, recentCommitIds: ['c-1'], folded: false });
+    expect(loaded).toMatchObject({
+      state: { total: 8, count: 2 },
+      version: 2,
+      recentCommitIds: ['c-1'],
+      folded: false,
+    });
     expect(store.metrics.readRequests - before).toBe(1);
   });
 
@@ -140,7 +151,9 @@ describe('DynamoDB event store (dynalite)', () => {
     const store = await newStore();
     const decider = counterDecider();
     const huge = commitOf('s-1', 0, 'c-1', [1], 'y'.repeat(401 * 1024));
-    expect(() => store.assertFits(huge, fold(decider, [huge.events[0] as never]), 1, [])).toThrow(/limit is 409600 bytes/);
+    expect(() => store.assertFits(huge, fold(decider, [huge.events[0] as never]), 1, [])).toThrow(
+      /limit is 409600 bytes/,
+    );
     await expect(store.append(huge, decider)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     expect((await store.load('s-1', decider)).version).toBe(0);
   });
@@ -150,7 +163,10 @@ describe('DynamoDB event store (dynalite)', () => {
     let stream = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.array(fc.integer({ min: -5, max: 20 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(fc.integer({ min: -5, max: 20 }), { minLength: 1, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         async (batches) => {
           const streamId = `p-${++stream}`;
           let version = 0;

@@ -31,7 +31,12 @@ async function publisherAgainst(failWith?: (request: number, index: number) => s
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   closers.push(async () => client.destroy());
-  const publisher = createEventBridgePublisher({ eventBusName: 'core', source: 'core.counter', client, baseDelayMs: 1 });
+  const publisher = createEventBridgePublisher({
+    eventBusName: 'core',
+    source: 'core.counter',
+    client,
+    baseDelayMs: 1,
+  });
   return { bus, publisher };
 }
 
@@ -40,7 +45,11 @@ describe('EventBridge publisher', () => {
     const { bus, publisher } = await publisherAgainst();
     await publisher.publish([commit('a')]);
     expect(bus.accepted).toHaveLength(1);
-    expect(bus.accepted[0]).toMatchObject({ Source: 'core.counter', DetailType: COMMIT_DETAIL_TYPE, EventBusName: 'core' });
+    expect(bus.accepted[0]).toMatchObject({
+      Source: 'core.counter',
+      DetailType: COMMIT_DETAIL_TYPE,
+      EventBusName: 'core',
+    });
     expect(JSON.parse(bus.accepted[0]?.Detail ?? '{}')).toMatchObject({ commitId: 'a', streamId: 's-a' });
     expect(publisher.metrics).toMatchObject({ requests: 1, entries: 1, billedEvents: 1 });
   });
@@ -53,7 +62,11 @@ describe('EventBridge publisher', () => {
 
   it('keeps each request under 1 MB and bills 64 KB chunks', async () => {
     const { bus, publisher } = await publisherAgainst();
-    await publisher.publish([commit('a', 'x'.repeat(400_000)), commit('b', 'x'.repeat(400_000)), commit('c', 'x'.repeat(400_000))]);
+    await publisher.publish([
+      commit('a', 'x'.repeat(400_000)),
+      commit('b', 'x'.repeat(400_000)),
+      commit('c', 'x'.repeat(400_000)),
+    ]);
     expect(bus.requests.map((r) => r.length)).toEqual([2, 1]);
     expect(publisher.metrics.billedEvents).toBe(3 * 7);
   });
@@ -68,7 +81,9 @@ describe('EventBridge publisher', () => {
   });
 
   it('retries only the entries that failed with a retryable code', async () => {
-    const { bus, publisher } = await publisherAgainst((request, index) => (request === 1 && index === 1 ? 'ThrottlingException' : undefined));
+    const { bus, publisher } = await publisherAgainst((request, index) =>
+      request === 1 && index === 1 ? 'ThrottlingException' : undefined,
+    );
     await publisher.publish([commit('a'), commit('b'), commit('c')]);
     expect(bus.requests.map((r) => r.length)).toEqual([3, 1]);
     expect(bus.accepted.map((e) => JSON.parse(e.Detail).commitId).sort()).toEqual(['a', 'b', 'c']);
@@ -76,7 +91,9 @@ describe('EventBridge publisher', () => {
   });
 
   it('throws, naming the code, when a failure is not retryable', async () => {
-    const { bus, publisher } = await publisherAgainst((_, index) => (index === 0 ? 'AccessDeniedException' : undefined));
+    const { bus, publisher } = await publisherAgainst((_, index) =>
+      index === 0 ? 'AccessDeniedException' : undefined,
+    );
     await expect(publisher.publish([commit('a')])).rejects.toMatchObject({
       code: 'PUBLISH_FAILED',
       message: expect.stringContaining('AccessDeniedException'),
@@ -86,7 +103,10 @@ describe('EventBridge publisher', () => {
 
   it('throws after the last attempt when a retryable failure persists', async () => {
     const { bus, publisher } = await publisherAgainst(() => 'InternalFailure');
-    await expect(publisher.publish([commit('a')])).rejects.toMatchObject({ code: 'PUBLISH_FAILED', message: expect.stringContaining('4 attempt') });
+    await expect(publisher.publish([commit('a')])).rejects.toMatchObject({
+      code: 'PUBLISH_FAILED',
+      message: expect.stringContaining('4 attempt'),
+    });
     expect(bus.requests).toHaveLength(4);
   });
 

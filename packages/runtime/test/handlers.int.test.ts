@@ -6,7 +6,12 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { createAppSyncNotifier } from '../src/appsync';
 import { createDynamoDbEventStore } from '../src/dynamodb';
 import { createEventBridgePublisher } from '../src/eventbridge';
-import { createCommandHandler, createEventHandler, createQueryHandler, type AppSyncResolverEvent } from '../src/handlers';
+import {
+  createCommandHandler,
+  createEventHandler,
+  createQueryHandler,
+  type AppSyncResolverEvent,
+} from '../src/handlers';
 import { readConfig, type CommitOutcome } from '../src/index';
 import { startCapturingBus, startCapturingGraphQL } from '../src/testing';
 import { counterDecider, type CounterCommand, type CounterState } from './support/counter';
@@ -84,13 +89,23 @@ function mutation(input: Record<string, unknown>): AppSyncResolverEvent {
 async function deliver(from: number): Promise<CommitOutcome<CounterState>[]> {
   const outcomes = [];
   for (const entry of bus.accepted.slice(from)) {
-    outcomes.push(await eventHandler({ id: 'e', source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) }));
+    outcomes.push(
+      await eventHandler({
+        id: 'e',
+        source: entry.Source,
+        'detail-type': entry.DetailType,
+        detail: JSON.parse(entry.Detail),
+      }),
+    );
   }
   return outcomes;
 }
 
 const lambdaContext = { awsRequestId: 'req-1' };
-const notifications = () => appsync.requests.map((r) => (JSON.parse(r.body) as { variables: { input: Record<string, unknown> } }).variables.input);
+const notifications = () =>
+  appsync.requests.map(
+    (r) => (JSON.parse(r.body) as { variables: { input: Record<string, unknown> } }).variables.input,
+  );
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -107,7 +122,12 @@ describe('command → publish → store → notify', () => {
     const answer = await command()(mutation({ id: 'flow-1', amount: 5, commandId: 'cmd-1' }), lambdaContext);
     expect(answer).toEqual({ id: 'flow-1', commandId: 'cmd-1' });
     const published = JSON.parse(bus.accepted.at(-1)?.Detail ?? '{}');
-    expect(published).toMatchObject({ streamId: 'flow-1', commitId: 'cmd-1', correlationId: 'corr-1', expectedVersion: 0 });
+    expect(published).toMatchObject({
+      streamId: 'flow-1',
+      commitId: 'cmd-1',
+      correlationId: 'corr-1',
+      expectedVersion: 0,
+    });
     expect(published.events[0]).toMatchObject({
       type: 'Added',
       version: 1,
@@ -118,17 +138,27 @@ describe('command → publish → store → notify', () => {
 
     const [outcome] = await deliver(bus.accepted.length - 1);
     expect(outcome).toMatchObject({ status: 'STORED', version: 1, state: { total: 5 } });
-    expect(notifications().at(-1)).toEqual({ id: 'flow-1', commandId: 'cmd-1', status: 'STORED', total: 5, errorCode: null });
+    expect(notifications().at(-1)).toEqual({
+      id: 'flow-1',
+      commandId: 'cmd-1',
+      status: 'STORED',
+      total: 5,
+      errorCode: null,
+    });
   });
 
   it('signs the notification with SigV4 for the appsync service', async () => {
     const request = appsync.requests.at(-1);
-    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCAL\/\d{8}\/us-east-1\/appsync\/aws4_request/);
+    expect(request?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDLOCAL\/\d{8}\/us-east-1\/appsync\/aws4_request/,
+    );
     // Re-sign the same request with the same clock: the signature must match.
     const url = new URL(appsync.url);
     const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials, sha256: Sha256 });
     const amzDate = String(request?.headers['x-amz-date']);
-    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const signingDate = new Date(
+      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+    );
     const again = await signer.sign(
       new HttpRequest({
         method: 'POST',
@@ -197,9 +227,20 @@ describe('command → publish → store → notify', () => {
   });
 
   it('throws when AppSync refuses the notification, so Lambda retries the delivery', async () => {
-    const refusing = await startCapturingGraphQL(() => ({ status: 200, body: { errors: [{ errorType: 'Unauthorized', message: 'Not Authorized' }] } }));
-    const notifier = createAppSyncNotifier({ url: refusing.url, region: 'us-east-1', mutation: 'mutation { x }', credentials: async () => credentials });
-    await expect(notifier.notify({})).rejects.toMatchObject({ code: 'NOTIFY_FAILED', message: expect.stringContaining('Unauthorized') });
+    const refusing = await startCapturingGraphQL(() => ({
+      status: 200,
+      body: { errors: [{ errorType: 'Unauthorized', message: 'Not Authorized' }] },
+    }));
+    const notifier = createAppSyncNotifier({
+      url: refusing.url,
+      region: 'us-east-1',
+      mutation: 'mutation { x }',
+      credentials: async () => credentials,
+    });
+    await expect(notifier.notify({})).rejects.toMatchObject({
+      code: 'NOTIFY_FAILED',
+      message: expect.stringContaining('Unauthorized'),
+    });
     await refusing.close();
   });
 
@@ -213,21 +254,33 @@ describe('command → publish → store → notify', () => {
           return version === 0 ? null : { ...state, version };
         },
       },
-      adapters: (config) => ({ store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME'), client: dynamo.client }) }),
+      adapters: (config) => ({
+        store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME'), client: dynamo.client }),
+      }),
     });
-    const event = (id: string): AppSyncResolverEvent => ({ arguments: { id }, identity: null, info: { fieldName: 'getCounter', parentTypeName: 'Query' } });
+    const event = (id: string): AppSyncResolverEvent => ({
+      arguments: { id },
+      identity: null,
+      info: { fieldName: 'getCounter', parentTypeName: 'Query' },
+    });
     expect(await query(event('flow-1'), lambdaContext)).toEqual({ total: 5, count: 1, version: 1 });
     expect(await query(event('nobody'), lambdaContext)).toBeNull();
   });
 
   it('fails with a message naming a missing environment variable, shown to the client as an internal error', async () => {
-    expect(() => readConfig({}).required('EVENTS_TABLE_NAME')).toThrow('environment variable EVENTS_TABLE_NAME is not set');
+    expect(() => readConfig({}).required('EVENTS_TABLE_NAME')).toThrow(
+      'environment variable EVENTS_TABLE_NAME is not set',
+    );
     const broken = createCommandHandler({
       aggregate: 'counter',
       decider,
       config: () => readConfig({}),
       parse: () => ({ streamId: 'x', command: { type: 'Add', data: { amount: 1 } } as CounterCommand }),
-      adapters: (config) => ({ store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME') }), publisher: { publish: async () => {} }, deadlineMs: 1 }),
+      adapters: (config) => ({
+        store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME') }),
+        publisher: { publish: async () => {} },
+        deadlineMs: 1,
+      }),
     });
     await expect(broken(mutation({ id: 'x', amount: 1 }), lambdaContext)).rejects.toMatchObject({
       name: 'InternalError',

@@ -6,7 +6,11 @@ import { NodeSha256 } from '../src/sha256';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
-async function digestOf(Hash: new (secret?: SourceData) => { update(chunk: Uint8Array): void; digest(): Promise<Uint8Array> }, secret: SourceData | undefined, chunks: Uint8Array[]) {
+async function digestOf(
+  Hash: new (secret?: SourceData) => { update(chunk: Uint8Array): void; digest(): Promise<Uint8Array> },
+  secret: SourceData | undefined,
+  chunks: Uint8Array[],
+) {
   const hash = new Hash(secret);
   for (const chunk of chunks) hash.update(chunk);
   return hex(await hash.digest());
@@ -14,7 +18,9 @@ async function digestOf(Hash: new (secret?: SourceData) => { update(chunk: Uint8
 
 describe('NodeSha256', () => {
   it('hashes as SHA-256 without a secret', async () => {
-    expect(await digestOf(NodeSha256, undefined, [Buffer.from('abc')])).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(await digestOf(NodeSha256, undefined, [Buffer.from('abc')])).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('computes HMAC-SHA-256 with a secret (RFC 4231, test case 2)', async () => {

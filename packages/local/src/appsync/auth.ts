@@ -11,7 +11,12 @@ import type { IamPrincipal, SupportedAuthMode } from './types';
 /** An authenticated caller. */
 export type Caller =
   | { readonly mode: 'API_KEY'; readonly sourceIp: string }
-  | { readonly mode: 'AWS_IAM'; readonly sourceIp: string; readonly accessKeyId: string; readonly principal: IamPrincipal };
+  | {
+      readonly mode: 'AWS_IAM';
+      readonly sourceIp: string;
+      readonly accessKeyId: string;
+      readonly principal: IamPrincipal;
+    };
 
 /** The `identity` AppSync gives a resolver for an IAM caller. */
 export interface IamIdentity {
@@ -82,7 +87,12 @@ export async function authenticate(request: CredentialRequest, config: AuthConfi
     }
     return {
       ok: true,
-      caller: { mode: 'AWS_IAM', sourceIp: request.sourceIp, accessKeyId: outcome.accessKeyId, principal: outcome.principal },
+      caller: {
+        mode: 'AWS_IAM',
+        sourceIp: request.sourceIp,
+        accessKeyId: outcome.accessKeyId,
+        principal: outcome.principal,
+      },
     };
   }
   if (apiKey !== undefined) {
@@ -116,7 +126,13 @@ export function identityOf(caller: Caller): IamIdentity | null {
 }
 
 /** The resource an IAM policy must allow `appsync:GraphQL` on for one field. */
-export function fieldArn(region: string, accountId: string, apiId: string, typeName: string, fieldName: string): string {
+export function fieldArn(
+  region: string,
+  accountId: string,
+  apiId: string,
+  typeName: string,
+  fieldName: string,
+): string {
   return `arn:aws:appsync:${region}:${accountId}:apis/${apiId}/types/${typeName}/fields/${fieldName}`;
 }
 

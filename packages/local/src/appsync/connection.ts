@@ -5,7 +5,13 @@
 import type { GraphQLObjectType } from 'graphql';
 import type { RawData, WebSocket } from 'ws';
 import { authenticate, normalizeHeaders, type AuthConfig, type AuthOutcome, type Caller } from './auth';
-import { AppSyncFieldError, UNAUTHORIZED_FIELD, UNAUTHORIZED_REQUEST, describeError, type AppSyncRequestError } from './errors';
+import {
+  AppSyncFieldError,
+  UNAUTHORIZED_FIELD,
+  UNAUTHORIZED_REQUEST,
+  describeError,
+  type AppSyncRequestError,
+} from './errors';
 import type { Executor, GraphQLRequest, PreparedRequest, SubscriptionRoot } from './execute';
 import { isRecord, parseJson } from './json';
 import { fieldAccessError, resolverKey, runResolver, type ResolverContext, type ResolverDeps } from './resolvers';
@@ -68,7 +74,8 @@ function parseStartPayload(payload: unknown): StartPayload | undefined {
   if (data === undefined || !isRecord(request) || typeof request.query !== 'string') {
     return undefined;
   }
-  const authorization = isRecord(payload) && isRecord(payload.extensions) ? payload.extensions.authorization : undefined;
+  const authorization =
+    isRecord(payload) && isRecord(payload.extensions) ? payload.extensions.authorization : undefined;
   return {
     data,
     request: {
@@ -110,7 +117,9 @@ export class RealtimeConnection {
   ) {
     socket.on('message', (data) => {
       deps.counters.messagesIn += 1;
-      this.queue = this.queue.then(() => this.handle(data)).catch((error: unknown) => deps.log('appsync realtime failure', { error: describeError(error) }));
+      this.queue = this.queue
+        .then(() => this.handle(data))
+        .catch((error: unknown) => deps.log('appsync realtime failure', { error: describeError(error) }));
     });
     socket.on('close', () => this.dispose());
     socket.on('error', (error) => deps.log('appsync realtime socket error', { error: describeError(error) }));
@@ -155,13 +164,18 @@ export class RealtimeConnection {
       return;
     }
     if (!this.connectionAuth.ok) {
-      this.send({ type: 'connection_error', payload: { errors: unauthorizedErrors(this.connectionAuth.message, 401) } });
+      this.send({
+        type: 'connection_error',
+        payload: { errors: unauthorizedErrors(this.connectionAuth.message, 401) },
+      });
       this.socket.close(1000);
       return;
     }
     const message = parseJson(rawToString(data));
     if (!isRecord(message) || typeof message.type !== 'string') {
-      this.sendError(undefined, [{ errorType: 'BadRequestException', message: 'A message must be a JSON object with a "type".' }]);
+      this.sendError(undefined, [
+        { errorType: 'BadRequestException', message: 'A message must be a JSON object with a "type".' },
+      ]);
       return;
     }
     const id = typeof message.id === 'string' ? message.id : undefined;
@@ -177,7 +191,9 @@ export class RealtimeConnection {
         this.stop(id);
         return;
       default:
-        this.sendError(id, [{ errorType: 'UnsupportedOperation', message: `Message type ${message.type} is not supported.` }]);
+        this.sendError(id, [
+          { errorType: 'UnsupportedOperation', message: `Message type ${message.type} is not supported.` },
+        ]);
     }
   }
 
@@ -192,7 +208,9 @@ export class RealtimeConnection {
     }
     const start = parseStartPayload(payload);
     if (!start) {
-      this.sendError(id, [{ errorType: 'BadRequestException', message: 'payload.data must be a JSON string of {query, variables}.' }]);
+      this.sendError(id, [
+        { errorType: 'BadRequestException', message: 'payload.data must be a JSON string of {query, variables}.' },
+      ]);
       return;
     }
     const caller = await this.authenticateStart(id, start.authorization, start.data, connectionCaller);
@@ -200,7 +218,10 @@ export class RealtimeConnection {
     if (!caller || !checked) {
       return;
     }
-    const context: ResolverContext = { caller, headers: start.authorization ? normalizeHeaders(start.authorization) : {} };
+    const context: ResolverContext = {
+      caller,
+      headers: start.authorization ? normalizeHeaders(start.authorization) : {},
+    };
     if (!(await this.runStartResolver(id, checked, context)) || this.closed || this.subscriptions.has(id)) {
       return;
     }
@@ -209,13 +230,22 @@ export class RealtimeConnection {
       prepared: checked.prepared,
       context,
       deliveries: Promise.resolve(),
-      registered: { fieldName: field.name, filter: filterOf(args), deliver: (event) => this.deliver(id, subscription, event) },
+      registered: {
+        fieldName: field.name,
+        filter: filterOf(args),
+        deliver: (event) => this.deliver(id, subscription, event),
+      },
     };
     this.subscriptions.set(id, subscription);
     this.deps.registry.add(subscription.registered);
     this.send({ type: 'start_ack', id });
     this.startKeepAlive();
-    this.deps.log('appsync subscription started', { id, field: field.name, filter: subscription.registered.filter, mode: caller.mode });
+    this.deps.log('appsync subscription started', {
+      id,
+      field: field.name,
+      filter: subscription.registered.filter,
+      mode: caller.mode,
+    });
   }
 
   /**
@@ -225,18 +255,28 @@ export class RealtimeConnection {
   private checkSubscription(id: string, request: GraphQLRequest, caller: Caller): CheckedSubscription | undefined {
     const prepared = this.deps.executor.prepare(request);
     if (!prepared.ok) {
-      this.sendError(id, (prepared.body.errors ?? []).map((error) => ({ message: error.message })));
+      this.sendError(
+        id,
+        (prepared.body.errors ?? []).map((error) => ({ message: error.message })),
+      );
       return undefined;
     }
     const operation = prepared.request.operation.operation;
     if (operation !== 'subscription') {
-      this.sendError(id, [{ errorType: 'UnsupportedOperation', message: `${operation} not supported through the realtime channel` }]);
+      this.sendError(id, [
+        { errorType: 'UnsupportedOperation', message: `${operation} not supported through the realtime channel` },
+      ]);
       return undefined;
     }
     const root = this.deps.executor.subscriptionRoot(prepared.request);
     const subscriptionType = this.deps.resolverDeps.appSchema.schema.getSubscriptionType();
     if (!root.ok || !subscriptionType) {
-      this.sendError(id, root.ok ? [{ message: 'The schema has no Subscription type.' }] : root.errors.map((error) => ({ message: error.message })));
+      this.sendError(
+        id,
+        root.ok
+          ? [{ message: 'The schema has no Subscription type.' }]
+          : root.errors.map((error) => ({ message: error.message })),
+      );
       return undefined;
     }
     const denied = fieldAccessError(this.deps.resolverDeps, caller, subscriptionType, root.root.field.name);

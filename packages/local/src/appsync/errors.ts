@@ -95,7 +95,11 @@ const GRAPHQL_JS_NON_NULL = /^Cannot return null for non-nullable field (\w+)\.(
  * Rewrites graphql-js's "Cannot return null for non-nullable field T.f." into AppSync's
  * "Cannot return null for non-nullable type: 'X' within parent 'T' (/a/b)" (observed wording).
  */
-function nonNullMessage(message: string, path: ReadonlyArray<string | number>, schema: GraphQLSchema): string | undefined {
+function nonNullMessage(
+  message: string,
+  path: ReadonlyArray<string | number>,
+  schema: GraphQLSchema,
+): string | undefined {
   const match = GRAPHQL_JS_NON_NULL.exec(message);
   if (!match) {
     return undefined;

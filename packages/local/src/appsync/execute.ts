@@ -47,7 +47,8 @@ export interface PreparedRequest {
   readonly variables: Readonly<Record<string, unknown>>;
 }
 
-export type Prepared = { readonly ok: true; readonly request: PreparedRequest } | { readonly ok: false; readonly body: GraphQLResponseBody };
+export type Prepared =
+  { readonly ok: true; readonly request: PreparedRequest } | { readonly ok: false; readonly body: GraphQLResponseBody };
 
 /** The root field of a subscription operation, with its coerced arguments. */
 export interface SubscriptionRoot {
@@ -76,7 +77,8 @@ export function rootFields(selectionSet: SelectionSetNode, fragments: Fragments)
     if (selection.kind === Kind.FIELD) {
       return [selection];
     }
-    const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
+    const inner =
+      selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
     return inner ? rootFields(inner, fragments) : [];
   });
 }
@@ -116,15 +118,21 @@ export class Executor {
         : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, body: documentErrors([new GraphQLError(message)]) };
     }
-    return { ok: true, request: { document, operation, fragments: fragmentsOf(document), variables: request.variables ?? {} } };
+    return {
+      ok: true,
+      request: { document, operation, fragments: fragmentsOf(document), variables: request.variables ?? {} },
+    };
   }
 
   /** Runs a query or mutation, then publishes each mutation field's result to its subscriptions. */
   async run(prepared: PreparedRequest, context: ResolverContext): Promise<GraphQLResponseBody> {
     if (prepared.operation.operation === OperationTypeNode.SUBSCRIPTION) {
-      const error = new GraphQLError('Subscriptions are served by the real-time endpoint (/graphql/realtime), not over HTTP.', {
-        nodes: prepared.operation,
-      });
+      const error = new GraphQLError(
+        'Subscriptions are served by the real-time endpoint (/graphql/realtime), not over HTTP.',
+        {
+          nodes: prepared.operation,
+        },
+      );
       return documentErrors([error]);
     }
     const result = await this.execute(prepared, context);
@@ -138,12 +146,17 @@ export class Executor {
    * Checks a subscription operation for a real-time `start` and returns its root field and
    * arguments, or the errors to send back.
    */
-  subscriptionRoot(prepared: PreparedRequest): { ok: true; root: SubscriptionRoot } | { ok: false; errors: readonly AppSyncGraphQLError[] } {
+  subscriptionRoot(
+    prepared: PreparedRequest,
+  ): { ok: true; root: SubscriptionRoot } | { ok: false; errors: readonly AppSyncGraphQLError[] } {
     const subscriptionType = this.schema.getSubscriptionType();
     const [fieldNode, ...more] = rootFields(prepared.operation.selectionSet, prepared.fragments);
     const field = fieldNode ? subscriptionType?.getFields()[fieldNode.name.value] : undefined;
     if (!fieldNode || !field || more.length > 0) {
-      return { ok: false, errors: [{ path: null, locations: null, message: 'A subscription operation must select exactly one field.' }] };
+      return {
+        ok: false,
+        errors: [{ path: null, locations: null, message: 'A subscription operation must select exactly one field.' }],
+      };
     }
     const variables = getVariableValues(this.schema, prepared.operation.variableDefinitions ?? [], prepared.variables);
     if (variables.errors) {
@@ -158,7 +171,11 @@ export class Executor {
   }
 
   /** Shapes one published payload for one subscriber: its own selection, its own authorization. */
-  async shapeEvent(prepared: PreparedRequest, context: ResolverContext, payload: unknown): Promise<GraphQLResponseBody> {
+  async shapeEvent(
+    prepared: PreparedRequest,
+    context: ResolverContext,
+    payload: unknown,
+  ): Promise<GraphQLResponseBody> {
     const result = await this.execute(prepared, { ...context, delivery: { payload } });
     return this.format(result);
   }
@@ -199,7 +216,11 @@ export class Executor {
       }
       const payload = byFieldName(fieldNode.selectionSet, value, prepared.fragments);
       const delivered = this.registry.publish(subscriptionFields, payload);
-      this.deps.log('appsync published', { mutation: fieldNode.name.value, subscriptions: subscriptionFields, delivered });
+      this.deps.log('appsync published', {
+        mutation: fieldNode.name.value,
+        subscriptions: subscriptionFields,
+        delivered,
+      });
     }
   }
 }

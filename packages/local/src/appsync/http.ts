@@ -57,7 +57,12 @@ function parseGraphQLRequest(body: Buffer): GraphQLRequest | undefined {
 }
 
 /** Handles one request if it is for `/graphql`; resolves `false` otherwise. */
-export async function handleGraphQLHttp(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> {
+export async function handleGraphQLHttp(
+  deps: HttpDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname !== GRAPHQL_PATH) {
     return false;
@@ -68,7 +73,11 @@ export async function handleGraphQLHttp(deps: HttpDeps, req: IncomingMessage, re
     return true;
   }
   if (req.method !== 'POST') {
-    send(res, 405, requestErrorBody('MethodNotAllowedException', `${req.method ?? 'This method'} is not supported; use POST.`));
+    send(
+      res,
+      405,
+      requestErrorBody('MethodNotAllowedException', `${req.method ?? 'This method'} is not supported; use POST.`),
+    );
     return true;
   }
   deps.countRequest();
@@ -80,7 +89,9 @@ export async function handleGraphQLHttp(deps: HttpDeps, req: IncomingMessage, re
   );
   if (!outcome.ok) {
     deps.log('appsync request refused', { message: outcome.message });
-    send(res, 401, requestErrorBody(UNAUTHORIZED_REQUEST, outcome.message), { 'x-amzn-ErrorType': UNAUTHORIZED_REQUEST });
+    send(res, 401, requestErrorBody(UNAUTHORIZED_REQUEST, outcome.message), {
+      'x-amzn-ErrorType': UNAUTHORIZED_REQUEST,
+    });
     return true;
   }
   if (body.length === 0) {

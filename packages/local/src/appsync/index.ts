@@ -13,7 +13,14 @@ import { RealtimeEndpoint } from './realtime';
 import { resolverKey, type ResolverDeps } from './resolvers';
 import { buildAppSyncSchema, type AppSyncSchema } from './schema';
 import { SubscriptionRegistry } from './subscriptions';
-import type { AppSyncApiOptions, AppSyncMetrics, AuthMode, LocalAppSyncApi, ResolverConfig, SupportedAuthMode } from './types';
+import type {
+  AppSyncApiOptions,
+  AppSyncMetrics,
+  AuthMode,
+  LocalAppSyncApi,
+  ResolverConfig,
+  SupportedAuthMode,
+} from './types';
 
 export type {
   AppSyncApiOptions,
@@ -60,13 +67,17 @@ function resolverIndex(options: AppSyncApiOptions, appSchema: AppSyncSchema): Ma
     const key = resolverKey(resolver.typeName, resolver.fieldName);
     const type = appSchema.schema.getType(resolver.typeName);
     if (!isObjectType(type) || !(resolver.fieldName in type.getFields())) {
-      throw new AppSyncConfigError(`A resolver is attached to ${key}, which is not a field of an object type in the schema.`);
+      throw new AppSyncConfigError(
+        `A resolver is attached to ${key}, which is not a field of an object type in the schema.`,
+      );
     }
     if (index.has(key)) {
       throw new AppSyncConfigError(`Two resolvers are attached to ${key}; AppSync allows one per field.`);
     }
     if (resolver.kind === 'LAMBDA' && !resolver.functionArn.startsWith('arn:')) {
-      throw new AppSyncConfigError(`The resolver of ${key} needs a Lambda function ARN, got "${resolver.functionArn}".`);
+      throw new AppSyncConfigError(
+        `The resolver of ${key} needs a Lambda function ARN, got "${resolver.functionArn}".`,
+      );
     }
     index.set(key, resolver);
   }

@@ -55,7 +55,10 @@ export class RealtimeEndpoint {
     handleProtocols: (protocols) => (protocols.has(REALTIME_PROTOCOL) ? REALTIME_PROTOCOL : false),
   });
   private readonly connections = new Set<RealtimeConnection>();
-  private readonly listeners = new Map<http.Server | https.Server, (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void>();
+  private readonly listeners = new Map<
+    http.Server | https.Server,
+    (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void
+  >();
 
   constructor(private readonly deps: RealtimeDeps) {}
 
@@ -70,7 +73,8 @@ export class RealtimeEndpoint {
 
   attach(server: http.Server | https.Server): void {
     if (!this.listeners.has(server)) {
-      const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => void this.upgrade(server, req, socket, head);
+      const listener = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void =>
+        void this.upgrade(server, req, socket, head);
       this.listeners.set(server, listener);
       server.on('upgrade', listener);
     }
@@ -88,7 +92,12 @@ export class RealtimeEndpoint {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private async upgrade(server: http.Server | https.Server, req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async upgrade(
+    server: http.Server | https.Server,
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== REALTIME_PATH) {
       // Another upgrade listener may serve this path; when there is none, answer instead of hanging.
@@ -98,14 +107,23 @@ export class RealtimeEndpoint {
       return;
     }
     if (!offeredProtocols(req).includes(REALTIME_PROTOCOL)) {
-      socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nThe ${REALTIME_PROTOCOL} subprotocol is required.`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\nThe ${REALTIME_PROTOCOL} subprotocol is required.`,
+      );
       return;
     }
     const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
     const credentials = handshakeCredentials(req, url);
     const outcome: AuthOutcome = isRecord(credentials.headers)
       ? await authenticate(
-          { method: 'POST', path: '/graphql/connect', query: {}, headers: normalizeHeaders(credentials.headers), body: credentials.body, sourceIp },
+          {
+            method: 'POST',
+            path: '/graphql/connect',
+            query: {},
+            headers: normalizeHeaders(credentials.headers),
+            body: credentials.body,
+            sourceIp,
+          },
           this.deps.auth,
         )
       : { ok: false, missing: true, message: 'Missing authorization' };

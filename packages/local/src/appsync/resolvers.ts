@@ -91,7 +91,12 @@ function isRootType(deps: ResolverDeps, type: GraphQLObjectType): boolean {
  * directives admit and, for an IAM caller on a root field, its policy must allow `appsync:GraphQL`
  * on the field's ARN. Returns the denial to raise, or `undefined`.
  */
-export function fieldAccessError(deps: ResolverDeps, caller: Caller, parentType: GraphQLObjectType, fieldName: string): AppSyncFieldError | undefined {
+export function fieldAccessError(
+  deps: ResolverDeps,
+  caller: Caller,
+  parentType: GraphQLObjectType,
+  fieldName: string,
+): AppSyncFieldError | undefined {
   const denied = new AppSyncFieldError(UNAUTHORIZED_FIELD, notAuthorizedMessage(fieldName, parentType.name));
   if (!deps.appSchema.allowedModes(parentType.name, fieldName).has(caller.mode)) {
     return denied;
@@ -131,7 +136,10 @@ export function directResolverEvent(call: FieldCall): DirectResolverEvent {
  * result, unless the field has exactly one argument, that argument is an input object, and no
  * argument is named like a field of the return type — then that argument's value is the result.
  */
-export function passThroughResult(field: GraphQLField<unknown, unknown>, args: Readonly<Record<string, unknown>>): unknown {
+export function passThroughResult(
+  field: GraphQLField<unknown, unknown>,
+  args: Readonly<Record<string, unknown>>,
+): unknown {
   const returnType = getNamedType(field.type);
   const [onlyArgument, ...otherArguments] = field.args;
   if (!onlyArgument || otherArguments.length > 0 || !isInputObjectType(getNamedType(onlyArgument.type))) {
@@ -157,7 +165,11 @@ async function invokeDirectResolver(deps: ResolverDeps, functionArn: string, cal
   try {
     result = await deps.invokeLambda(functionArn, event);
   } catch (error) {
-    deps.log('appsync lambda invocation failed', { functionArn, field: resolverKey(call.parentType.name, call.field.name), error: describeError(error) });
+    deps.log('appsync lambda invocation failed', {
+      functionArn,
+      field: resolverKey(call.parentType.name, call.field.name),
+      error: describeError(error),
+    });
     result = { ok: false, errorType: 'Lambda:Unhandled', errorMessage: describeError(error) };
   }
   if (result.ok) {

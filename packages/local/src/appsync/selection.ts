@@ -12,14 +12,21 @@ export type Fragments = Readonly<Record<string, FragmentDefinitionNode>>;
  * The flat list of selected paths below a field, nested ones as `parent/child`. Fragments are
  * expanded in place; an aliased field is listed under its alias (as AppSync documents).
  */
-export function selectionSetList(selectionSet: SelectionSetNode | undefined, fragments: Fragments, prefix = ''): string[] {
+export function selectionSetList(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Fragments,
+  prefix = '',
+): string[] {
   const list: string[] = [];
   for (const selection of selectionSet?.selections ?? []) {
     if (selection.kind === Kind.FIELD) {
       const name = `${prefix}${(selection.alias ?? selection.name).value}`;
       list.push(name, ...selectionSetList(selection.selectionSet, fragments, `${name}/`));
     } else {
-      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.selectionSet
+          : fragments[selection.name.value]?.selectionSet;
       list.push(...selectionSetList(inner, fragments, prefix));
     }
   }
@@ -48,7 +55,12 @@ export function byFieldName(selectionSet: SelectionSetNode | undefined, value: u
   return shaped;
 }
 
-function copySelected(selectionSet: SelectionSetNode, value: Record<string, unknown>, fragments: Fragments, into: Record<string, unknown>): void {
+function copySelected(
+  selectionSet: SelectionSetNode,
+  value: Record<string, unknown>,
+  fragments: Fragments,
+  into: Record<string, unknown>,
+): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       const key = (selection.alias ?? selection.name).value;
@@ -56,7 +68,10 @@ function copySelected(selectionSet: SelectionSetNode, value: Record<string, unkn
         into[selection.name.value] = byFieldName(selection.selectionSet, value[key], fragments);
       }
     } else {
-      const inner = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments[selection.name.value]?.selectionSet;
+      const inner =
+        selection.kind === Kind.INLINE_FRAGMENT
+          ? selection.selectionSet
+          : fragments[selection.name.value]?.selectionSet;
       if (inner) {
         copySelected(inner, value, fragments, into);
       }

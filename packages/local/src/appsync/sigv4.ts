@@ -93,10 +93,16 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
   const amzDate = request.headers['x-amz-date'];
   const signingDate = parseAmzDate(amzDate);
   if (!signingDate || !amzDate?.startsWith(scopeDate ?? '')) {
-    return { ok: false, message: 'The x-amz-date header is missing, malformed or does not match the credential scope date.' };
+    return {
+      ok: false,
+      message: 'The x-amz-date header is missing, malformed or does not match the credential scope date.',
+    };
   }
   if (Math.abs(expected.now.getTime() - signingDate.getTime()) > expected.maxSkewMs) {
-    return { ok: false, message: `Signature expired: ${amzDate} is not within ${expected.maxSkewMs / 60_000} minutes of the server time.` };
+    return {
+      ok: false,
+      message: `Signature expired: ${amzDate} is not within ${expected.maxSkewMs / 60_000} minutes of the server time.`,
+    };
   }
   const token = request.headers['x-amz-security-token'];
   if (token !== principal.sessionToken) {

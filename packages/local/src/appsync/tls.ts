@@ -41,7 +41,9 @@ export async function createLocalCertificate(options: LocalCertificateOptions = 
   const hostnames = options.hostnames ?? ['localhost', '127.0.0.1', '::1'];
   const [commonName = 'localhost'] = hostnames;
   const days = options.days ?? 365;
-  const altNames = hostnames.map((name) => (isIpAddress(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }));
+  const altNames = hostnames.map((name) =>
+    isIpAddress(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name },
+  );
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',

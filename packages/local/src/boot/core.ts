@@ -7,7 +7,13 @@
  * functions reach them through `AWS_ENDPOINT_URL_*` only.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -116,7 +122,8 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
   const write = options.log ?? ((line: string) => console.log(line));
   const journey = createJourney(write, { verbose: options.verbose });
   const assembly = loadCloudAssembly(options.assemblyDir);
-  if (assembly.stacks.length === 0) throw new LocalCoreError(`no stack in the cloud assembly ${options.assemblyDir}: run the synth first`);
+  if (assembly.stacks.length === 0)
+    throw new LocalCoreError(`no stack in the cloud assembly ${options.assemblyDir}: run the synth first`);
 
   const closers: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -138,7 +145,8 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     // The functions trust the certificate through this file, so it exists before any of them starts.
     let caFile: string | undefined;
     if (certificate !== undefined) {
-      const tlsDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'local-core-tls-')) : join(options.dataDir, 'tls');
+      const tlsDir =
+        options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'local-core-tls-')) : join(options.dataDir, 'tls');
       mkdirSync(tlsDir, { recursive: true });
       caFile = join(tlsDir, 'ca.pem');
       writeFileSync(caFile, certificate.cert);
@@ -157,7 +165,10 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         });
       });
     };
-    const server: Server = certificate === undefined ? createHttpServer(onRequest) : createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest);
+    const server: Server =
+      certificate === undefined
+        ? createHttpServer(onRequest)
+        : createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest);
     await listen(server, options.port ?? 4000);
     closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
@@ -165,7 +176,12 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
 
     const queues = new Map<string, LocalQueue>();
     const functions = new Map<string, { fn: LocalFunction; path: string; memoryMb: number }>();
-    const stateMachines: { arn: string; name: string; definition: Record<string, unknown>; type: 'STANDARD' | 'EXPRESS' }[] = [];
+    const stateMachines: {
+      arn: string;
+      name: string;
+      definition: Record<string, unknown>;
+      type: 'STANDARD' | 'EXPRESS';
+    }[] = [];
     const rules: LocalRule[] = [];
     const buses: string[] = [];
     const principals = new Map<string, ReturnType<typeof rolePrincipal>>();
@@ -186,18 +202,27 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       });
 
       // DynamoDB tables, created in dynalite unless they exist (restarts keep the data).
-      const tables = ctx.resourcesOfType('AWS::DynamoDB::Table').map((id) =>
-        tablePropsToCreateTableInput(ctx.resolveProperties(id), String(ctx.ref(id))),
-      );
+      const tables = ctx
+        .resourcesOfType('AWS::DynamoDB::Table')
+        .map((id) => tablePropsToCreateTableInput(ctx.resolveProperties(id), String(ctx.ref(id))));
       await ensureTables(dynamo.endpoint, tables);
 
       // IAM: one access key per role; its principal carries the role's policies.
       const policies = collectRolePolicies(stack.template, ctx.resolve);
       const credentialsByRole = new Map<string, LocalCredentials>();
       for (const roleId of ctx.resourcesOfType('AWS::IAM::Role')) {
-        const credentials = { accessKeyId: roleAccessKeyId(`${stack.stackName}/${roleId}`), secretAccessKey: newSecret() };
+        const credentials = {
+          accessKeyId: roleAccessKeyId(`${stack.stackName}/${roleId}`),
+          secretAccessKey: newSecret(),
+        };
         credentialsByRole.set(roleId, credentials);
-        const principal = rolePrincipal({ roleLogicalId: roleId, roleName: String(ctx.ref(roleId)), accountId, policies: policies[roleId], credentials });
+        const principal = rolePrincipal({
+          roleLogicalId: roleId,
+          roleName: String(ctx.ref(roleId)),
+          accountId,
+          policies: policies[roleId],
+          credentials,
+        });
         principals.set(credentials.accessKeyId, principal);
         // Fields the template grants to one of its roles (appsync:GraphQL) are that role's: internal mutations.
         reservedGrants.push((resourceArn) => principal.allows('appsync:GraphQL', resourceArn));
@@ -207,7 +232,13 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       for (const id of ctx.resourcesOfType('AWS::SQS::Queue')) {
         const arn = String(ctx.getAtt(id, 'Arn'));
         const name = String(ctx.getAtt(id, 'QueueName'));
-        queues.set(arn, new LocalQueue({ arn, filePath: options.dataDir === undefined ? undefined : join(options.dataDir, 'queues', `${name}.jsonl`) }));
+        queues.set(
+          arn,
+          new LocalQueue({
+            arn,
+            filePath: options.dataDir === undefined ? undefined : join(options.dataDir, 'queues', `${name}.jsonl`),
+          }),
+        );
       }
 
       // Lambda functions: the bundle from cdk.out, the template's environment, timeout and role.
@@ -218,10 +249,15 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         const props = ctx.resolveProperties(id);
         const arn = String(ctx.getAtt(id, 'Arn'));
         const name = String(ctx.ref(id));
-        const path = String(resource.Metadata?.['aws:cdk:path'] ?? id).split('/').slice(1, -1).join('/') || id;
+        const path =
+          String(resource.Metadata?.['aws:cdk:path'] ?? id)
+            .split('/')
+            .slice(1, -1)
+            .join('/') || id;
         const roleId = logicalIdOf(stack.template.Resources?.[id]?.Properties?.['Role']);
         const credentials = roleId === undefined ? undefined : credentialsByRole.get(roleId);
-        if (credentials === undefined) throw new LocalCoreError(`function ${path} has no role of this template; cannot give it credentials`);
+        if (credentials === undefined)
+          throw new LocalCoreError(`function ${path} has no role of this template; cannot give it credentials`);
         const environment = stringRecord((props['Environment'] as { Variables?: unknown } | undefined)?.Variables);
         const memoryMb = Number(props['MemorySize'] ?? 128);
         const retries = asyncConfig.get(name)?.maximumRetryAttempts ?? 2;
@@ -246,15 +282,23 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
           },
           asyncRetryDelaysMs: (options.asyncRetryDelaysMs ?? [1000, 2000]).slice(0, retries),
           onAsyncFailure: (failure) => {
-            write(`!! ${path}: async invocation failed ${failure.attempts} time(s): ${failure.error.errorType}: ${failure.error.errorMessage}`);
+            write(
+              `!! ${path}: async invocation failed ${failure.attempts} time(s): ${failure.error.errorType}: ${failure.error.errorMessage}`,
+            );
             const queue = deadLetterArn === undefined ? undefined : queues.get(deadLetterArn);
             if (queue === undefined) {
-              write(`!! ${path}: no dead-letter queue; the event is dropped: ${JSON.stringify(failure.event).slice(0, 300)}`);
+              write(
+                `!! ${path}: no dead-letter queue; the event is dropped: ${JSON.stringify(failure.event).slice(0, 300)}`,
+              );
               return;
             }
             void queue.send({
               body: JSON.stringify(failure.event),
-              attributes: { RequestID: 'local', ErrorCode: '200', ErrorMessage: `${failure.error.errorType}: ${failure.error.errorMessage}` },
+              attributes: {
+                RequestID: 'local',
+                ErrorCode: '200',
+                ErrorMessage: `${failure.error.errorType}: ${failure.error.errorMessage}`,
+              },
             });
           },
           log: (line) => {
@@ -272,7 +316,9 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       for (const id of ctx.resourcesOfType('AWS::Events::Rule')) {
         const schedule = ctx.resolveProperties(id)['ScheduleExpression'];
         if (schedule !== undefined && ctx.resolveProperties(id)['EventPattern'] === undefined) {
-          write(`rule ${id} runs on a schedule (${String(schedule)}); the local core does not run schedules and leaves it out`);
+          write(
+            `rule ${id} runs on a schedule (${String(schedule)}); the local core does not run schedules and leaves it out`,
+          );
           continue;
         }
         rules.push(ruleOf(ctx, id));
@@ -283,7 +329,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         const substitutions = (props['DefinitionSubstitutions'] ?? {}) as Record<string, unknown>;
         const definition =
           typeof props['DefinitionString'] === 'string'
-            ? (JSON.parse(props['DefinitionString'].replace(/\$\{([^}]+)\}/g, (text, key: string) => (key in substitutions ? String(substitutions[key]) : text))) as Record<string, unknown>)
+            ? (JSON.parse(
+                props['DefinitionString'].replace(/\$\{([^}]+)\}/g, (text, key: string) =>
+                  key in substitutions ? String(substitutions[key]) : text,
+                ),
+              ) as Record<string, unknown>)
             : (props['Definition'] as Record<string, unknown>);
         const type = props['StateMachineType'] === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
         stateMachines.push({ arn: String(ctx.ref(id)), name: String(ctx.getAtt(id, 'Name')), definition, type });
@@ -304,18 +354,24 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
           iamPrincipals: principals,
           invokeLambda: async (functionArn, event) => invoke(functions, functionArn, event),
           log: (line, fields) => {
-            if (line === 'appsync published') lastPublish.delivered = Number((fields as { delivered?: number } | undefined)?.delivered ?? 0);
+            if (line === 'appsync published')
+              lastPublish.delivered = Number((fields as { delivered?: number } | undefined)?.delivered ?? 0);
             else if (line === 'appsync subscription started') {
               const f = fields as { field?: string; filter?: unknown; mode?: string } | undefined;
-              write(`${''.padStart(12)}subscription started: ${f?.field ?? ''} ${JSON.stringify(f?.filter ?? {})} (${f?.mode ?? ''})`);
-            }
-            else if (options.verbose === true || /refused|failed|error/.test(line)) write(`${line} ${fields === undefined ? '' : JSON.stringify(fields)}`);
+              write(
+                `${''.padStart(12)}subscription started: ${f?.field ?? ''} ${JSON.stringify(f?.filter ?? {})} (${f?.mode ?? ''})`,
+              );
+            } else if (options.verbose === true || /refused|failed|error/.test(line))
+              write(`${line} ${fields === undefined ? '' : JSON.stringify(fields)}`);
           },
         });
         closers.push(async () => api?.close());
       }
     }
-    principals.set(frontEndCredentials.accessKeyId, frontEndPrincipal(accountId, frontEndCredentials, (arn) => reservedGrants.some((reserved) => reserved(arn))));
+    principals.set(
+      frontEndCredentials.accessKeyId,
+      frontEndPrincipal(accountId, frontEndCredentials, (arn) => reservedGrants.some((reserved) => reserved(arn))),
+    );
 
     const sfn: LocalStepFunctions = createLocalStepFunctions({
       region,
@@ -349,7 +405,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         }
         if (stateMachines.some((machine) => machine.arn === targetArn)) {
           sfn.startExecution(targetArn, input);
-          journey.record({ correlationId, step: 'rule', text: `${context.ruleName} → ${targetArn.split(':').at(-1) ?? ''} (execution)` });
+          journey.record({
+            correlationId,
+            step: 'rule',
+            text: `${context.ruleName} → ${targetArn.split(':').at(-1) ?? ''} (execution)`,
+          });
           return;
         }
         const queue = queues.get(targetArn);
@@ -357,13 +417,18 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
           await queue.send({ body: JSON.stringify(input), attributes: {} });
           return;
         }
-        throw Object.assign(new Error(`no local resource for target ${targetArn}`), { code: 'NO_RESOURCE', retryable: false });
+        throw Object.assign(new Error(`no local resource for target ${targetArn}`), {
+          code: 'NO_RESOURCE',
+          retryable: false,
+        });
       },
       deadLetter: async (queueArn, message) => {
         const queue = queues.get(queueArn);
         if (queue === undefined) throw new LocalCoreError(`dead-letter queue ${queueArn} is not in the template`);
         await queue.send(message);
-        write(`!! dead letter → ${queueArn.split(':').at(-1) ?? queueArn}: ${message.attributes['ERROR_CODE'] ?? ''} ${message.attributes['ERROR_MESSAGE'] ?? ''}`);
+        write(
+          `!! dead letter → ${queueArn.split(':').at(-1) ?? queueArn}: ${message.attributes['ERROR_CODE'] ?? ''} ${message.attributes['ERROR_MESSAGE'] ?? ''}`,
+        );
       },
       log: (line, fields) => {
         const level = fields?.['level'];
@@ -390,18 +455,26 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
         }
         return;
       }
-      if (target.startsWith('DynamoDB_20120810.')) return forwardToDynamo(dynamo, req, res, body, target, dynamoMetrics);
+      if (target.startsWith('DynamoDB_20120810.'))
+        return forwardToDynamo(dynamo, req, res, body, target, dynamoMetrics);
       if (target.startsWith('AWSEvents.')) {
         if (target === 'AWSEvents.PutEvents') {
           for (const entry of entriesOf(body)) {
             busAcceptedAt.set(entry.correlationId, performance.now());
-            journey.record({ correlationId: entry.correlationId, step: 'bus', text: `PutEvents ${entry.source} ${entry.detailType}` });
+            journey.record({
+              correlationId: entry.correlationId,
+              step: 'bus',
+              text: `PutEvents ${entry.source} ${entry.detailType}`,
+            });
           }
         }
         if (await bus.handleHttp(req, res, body)) return;
       }
       if (target.startsWith('AWSStepFunctions.') && (await sfn.handleHttp(req, res, body))) return;
-      sendJson(res, 404, { __type: 'UnknownOperationException', message: `the local core does not serve ${req.method ?? ''} ${path} ${target}` });
+      sendJson(res, 404, {
+        __type: 'UnknownOperationException',
+        message: `the local core does not serve ${req.method ?? ''} ${path} ${target}`,
+      });
     };
     if (api !== undefined) api.attachRealtime(server);
 
@@ -417,7 +490,12 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     const metrics = (): LocalCoreMetrics => {
       const perFunction: LocalCoreMetrics['functions'] = {};
       for (const { fn, path, memoryMb } of functions.values()) {
-        perFunction[path] = { invocations: fn.metrics.invocations, coldStarts: fn.metrics.coldStarts, billedMs: fn.metrics.billedMs, memoryMb };
+        perFunction[path] = {
+          invocations: fn.metrics.invocations,
+          coldStarts: fn.metrics.coldStarts,
+          billedMs: fn.metrics.billedMs,
+          memoryMb,
+        };
       }
       const all = Object.values(perFunction);
       return {
@@ -470,9 +548,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
 
 /** True when, after a turn of the event loop, nothing new started. */
 async function settled(bus: LocalEventBus, functions: Map<string, { fn: LocalFunction }>): Promise<boolean> {
-  const before = bus.metrics.deliveries + [...functions.values()].reduce((sum, { fn }) => sum + fn.metrics.invocations, 0);
+  const before =
+    bus.metrics.deliveries + [...functions.values()].reduce((sum, { fn }) => sum + fn.metrics.invocations, 0);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  const after = bus.metrics.deliveries + [...functions.values()].reduce((sum, { fn }) => sum + fn.metrics.invocations, 0);
+  const after =
+    bus.metrics.deliveries + [...functions.values()].reduce((sum, { fn }) => sum + fn.metrics.invocations, 0);
   return before === after;
 }
 
@@ -490,10 +570,14 @@ async function invoke(
 
 function appSyncConfig(ctx: StackContext, apiId: string) {
   const props = ctx.resolveProperties(apiId);
-  const schemaId = ctx.resourcesOfType('AWS::AppSync::GraphQLSchema').find((id) => ctx.resolveProperties(id)['ApiId'] === ctx.getAtt(apiId, 'ApiId'));
+  const schemaId = ctx
+    .resourcesOfType('AWS::AppSync::GraphQLSchema')
+    .find((id) => ctx.resolveProperties(id)['ApiId'] === ctx.getAtt(apiId, 'ApiId'));
   const schema = schemaId === undefined ? undefined : ctx.resolveProperties(schemaId)['Definition'];
   if (typeof schema !== 'string') {
-    throw new LocalCoreError(`the API ${apiId} has no inline schema Definition (DefinitionS3Location is not read locally)`);
+    throw new LocalCoreError(
+      `the API ${apiId} has no inline schema Definition (DefinitionS3Location is not read locally)`,
+    );
   }
   const dataSources = new Map<string, { type: string; functionArn?: string }>();
   for (const id of ctx.resourcesOfType('AWS::AppSync::DataSource')) {
@@ -507,11 +591,17 @@ function appSyncConfig(ctx: StackContext, apiId: string) {
     const r = ctx.resolveProperties(id);
     const typeName = String(r['TypeName']);
     const fieldName = String(r['FieldName']);
-    if (r['Kind'] === 'PIPELINE') throw new LocalCoreError(`resolver ${typeName}.${fieldName} is a pipeline resolver; the local core runs unit resolvers only`);
+    if (r['Kind'] === 'PIPELINE')
+      throw new LocalCoreError(
+        `resolver ${typeName}.${fieldName} is a pipeline resolver; the local core runs unit resolvers only`,
+      );
     const ds = dataSources.get(String(r['DataSourceName']));
-    if (ds?.type === 'AWS_LAMBDA' && ds.functionArn !== undefined) return { typeName, fieldName, kind: 'LAMBDA', functionArn: ds.functionArn };
+    if (ds?.type === 'AWS_LAMBDA' && ds.functionArn !== undefined)
+      return { typeName, fieldName, kind: 'LAMBDA', functionArn: ds.functionArn };
     if (ds?.type === 'NONE') return { typeName, fieldName, kind: 'NONE' };
-    throw new LocalCoreError(`resolver ${typeName}.${fieldName} uses data source ${String(r['DataSourceName'])} of type ${ds?.type ?? 'unknown'}; locally only AWS_LAMBDA and NONE are served`);
+    throw new LocalCoreError(
+      `resolver ${typeName}.${fieldName} uses data source ${String(r['DataSourceName'])} of type ${ds?.type ?? 'unknown'}; locally only AWS_LAMBDA and NONE are served`,
+    );
   });
   const additional = (props['AdditionalAuthenticationProviders'] as { AuthenticationType: string }[] | undefined) ?? [];
   return {
@@ -534,15 +624,26 @@ function ruleOf(ctx: StackContext, id: string): LocalRule {
     eventPattern: eventPatternOf(props['EventPattern'], id),
     state: props['State'] === 'DISABLED' ? 'DISABLED' : 'ENABLED',
     targets: targets.map((t) => {
-      const transformer = t['InputTransformer'] as { InputPathsMap?: Record<string, string>; InputTemplate: string } | undefined;
-      const retry = t['RetryPolicy'] as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } | undefined;
+      const transformer = t['InputTransformer'] as
+        { InputPathsMap?: Record<string, string>; InputTemplate: string } | undefined;
+      const retry = t['RetryPolicy'] as
+        { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } | undefined;
       return {
         id: String(t['Id']),
         arn: String(t['Arn']),
         input: t['Input'] as string | undefined,
         inputPath: t['InputPath'] as string | undefined,
-        inputTransformer: transformer === undefined ? undefined : { inputPathsMap: transformer.InputPathsMap, inputTemplate: transformer.InputTemplate },
-        retryPolicy: retry === undefined ? undefined : { maximumRetryAttempts: retry.MaximumRetryAttempts, maximumEventAgeInSeconds: retry.MaximumEventAgeInSeconds },
+        inputTransformer:
+          transformer === undefined
+            ? undefined
+            : { inputPathsMap: transformer.InputPathsMap, inputTemplate: transformer.InputTemplate },
+        retryPolicy:
+          retry === undefined
+            ? undefined
+            : {
+                maximumRetryAttempts: retry.MaximumRetryAttempts,
+                maximumEventAgeInSeconds: retry.MaximumEventAgeInSeconds,
+              },
         deadLetterArn: (t['DeadLetterConfig'] as { Arn?: string } | undefined)?.Arn,
       };
     }),
@@ -564,14 +665,17 @@ function eventInvokeConfigs(ctx: StackContext): Map<string, { maximumRetryAttemp
   const configs = new Map<string, { maximumRetryAttempts?: number }>();
   for (const id of ctx.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
     const props = ctx.resolveProperties(id);
-    configs.set(String(props['FunctionName']), { maximumRetryAttempts: props['MaximumRetryAttempts'] as number | undefined });
+    configs.set(String(props['FunctionName']), {
+      maximumRetryAttempts: props['MaximumRetryAttempts'] as number | undefined,
+    });
   }
   return configs;
 }
 
 function apiKeysOf(template: { Resources?: Record<string, { Type: string }> }, apiKey: string): Record<string, string> {
   const keys: Record<string, string> = {};
-  for (const [id, resource] of Object.entries(template.Resources ?? {})) if (resource.Type === 'AWS::AppSync::ApiKey') keys[id] = apiKey;
+  for (const [id, resource] of Object.entries(template.Resources ?? {}))
+    if (resource.Type === 'AWS::AppSync::ApiKey') keys[id] = apiKey;
   return keys;
 }
 
@@ -596,7 +700,9 @@ function correlationOfInput(input: unknown): string | undefined {
 
 function entriesOf(body: Buffer): { correlationId: string; source: string; detailType: string }[] {
   try {
-    const request = JSON.parse(body.toString('utf8')) as { Entries?: { Source?: string; DetailType?: string; Detail?: string }[] };
+    const request = JSON.parse(body.toString('utf8')) as {
+      Entries?: { Source?: string; DetailType?: string; Detail?: string }[];
+    };
     return (request.Entries ?? []).map((entry) => {
       const detail = JSON.parse(entry.Detail ?? '{}') as { correlationId?: unknown };
       return {
@@ -613,10 +719,14 @@ function entriesOf(body: Buffer): { correlationId: string; source: string; detai
 /** A notification mutation (its `input` has `commandId` and `status`), for the fan-out journey line. */
 function notificationOf(body: Buffer): { field: string; commandId: string; status: string } | undefined {
   try {
-    const request = JSON.parse(body.toString('utf8')) as { query?: string; variables?: { input?: { commandId?: unknown; status?: unknown } } };
+    const request = JSON.parse(body.toString('utf8')) as {
+      query?: string;
+      variables?: { input?: { commandId?: unknown; status?: unknown } };
+    };
     const input = request.variables?.input;
     const field = /mutation[^{]*\{\s*(\w+)/.exec(request.query ?? '')?.[1];
-    if (field === undefined || typeof input?.commandId !== 'string' || typeof input.status !== 'string') return undefined;
+    if (field === undefined || typeof input?.commandId !== 'string' || typeof input.status !== 'string')
+      return undefined;
     return { field, commandId: input.commandId, status: input.status };
   } catch {
     return undefined;
@@ -638,7 +748,13 @@ async function forwardToDynamo(
   const url = new URL(dynamo.endpoint);
   await new Promise<void>((resolve, reject) => {
     const upstream = httpRequest(
-      { host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { ...req.headers, host: url.host, 'content-length': body.length } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/',
+        headers: { ...req.headers, host: url.host, 'content-length': body.length },
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -674,7 +790,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new LocalCoreError(`port ${port} is in use: set PORT to another one`) : error),
+      reject(
+        error.code === 'EADDRINUSE' ? new LocalCoreError(`port ${port} is in use: set PORT to another one`) : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolve());
   });

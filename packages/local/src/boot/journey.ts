@@ -55,7 +55,8 @@ export function createJourney(write: (line: string) => void, options: { verbose?
     functionLine(functionName, line) {
       const parsed = parseJson(line);
       if (parsed?.step === undefined || parsed.correlationId === undefined) {
-        if (options.verbose === true || /"level":"ERROR"|Error|error/.test(line)) write(`${''.padStart(12)}[${functionName}] ${line}`);
+        if (options.verbose === true || /"level":"ERROR"|Error|error/.test(line))
+          write(`${''.padStart(12)}[${functionName}] ${line}`);
         return undefined;
       }
       if (parsed.commandId !== undefined) correlationByCommand.set(parsed.commandId, parsed.correlationId);
@@ -88,7 +89,12 @@ function toStep(functionName: string, line: FunctionLogLine): JourneyStep | unde
         durationMs: line.durationMs,
       };
     case 'notify':
-      return { correlationId, step: 'notify', text: `${functionName}: ${line.status ?? ''}`, durationMs: line.durationMs };
+      return {
+        correlationId,
+        step: 'notify',
+        text: `${functionName}: ${line.status ?? ''}`,
+        durationMs: line.durationMs,
+      };
     default:
       return undefined;
   }

@@ -53,12 +53,18 @@ function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function readJson(path: string, missingCode: 'MANIFEST_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'INVALID_ASSEMBLY'): unknown {
+function readJson(
+  path: string,
+  missingCode: 'MANIFEST_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'INVALID_ASSEMBLY',
+): unknown {
   if (!existsSync(path)) {
-    throw new CloudAssemblyError(`${path} does not exist${missingCode === 'MANIFEST_NOT_FOUND' ? ' (run `cdk synth` first?)' : ''}`, {
-      code: missingCode,
-      path,
-    });
+    throw new CloudAssemblyError(
+      `${path} does not exist${missingCode === 'MANIFEST_NOT_FOUND' ? ' (run `cdk synth` first?)' : ''}`,
+      {
+        code: missingCode,
+        path,
+      },
+    );
   }
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -118,7 +124,10 @@ function assetLookup(assemblyDir: string, index: AssetIndex): (hashOrKey: string
       resolve(assemblyDir, '..', `asset.${bare}`),
     ];
     for (const candidate of candidates) if (candidate !== undefined && existsSync(candidate)) return candidate;
-    throw new CloudAssemblyError(`no asset ${hashOrKey} in ${assemblyDir}`, { code: 'ASSET_NOT_FOUND', path: assemblyDir });
+    throw new CloudAssemblyError(`no asset ${hashOrKey} in ${assemblyDir}`, {
+      code: 'ASSET_NOT_FOUND',
+      path: assemblyDir,
+    });
   };
 }
 
@@ -130,7 +139,9 @@ function loadAssembly(assemblyDir: string, stacks: AssemblyStack[], seen: Set<st
   if (!isRecord(manifest) || !isRecord(manifest['artifacts'])) {
     throw new CloudAssemblyError(`${manifestPath} has no artifacts`, { code: 'INVALID_ASSEMBLY', path: manifestPath });
   }
-  const artifacts = Object.entries(manifest['artifacts']).filter((entry): entry is [string, JsonObject] => isRecord(entry[1]));
+  const artifacts = Object.entries(manifest['artifacts']).filter((entry): entry is [string, JsonObject] =>
+    isRecord(entry[1]),
+  );
   const index: AssetIndex = { byHash: new Map(), byObjectKey: new Map() };
   const assetManifestIds = new Set<string>();
   for (const [id, artifact] of artifacts) {
@@ -152,7 +163,10 @@ function loadAssembly(assemblyDir: string, stacks: AssemblyStack[], seen: Set<st
     if (artifact['type'] !== 'aws:cloudformation:stack') continue;
     const templateFile = stringProperty(properties, 'templateFile');
     if (templateFile === undefined) {
-      throw new CloudAssemblyError(`stack ${id} in ${manifestPath} has no templateFile`, { code: 'INVALID_ASSEMBLY', path: manifestPath });
+      throw new CloudAssemblyError(`stack ${id} in ${manifestPath} has no templateFile`, {
+        code: 'INVALID_ASSEMBLY',
+        path: manifestPath,
+      });
     }
     const templatePath = resolve(assemblyDir, templateFile);
     const dependencies = Array.isArray(artifact['dependencies'])
@@ -215,28 +229,45 @@ export function functionAssetPath(assemblyDir: string, resource: TemplateResourc
     const code = resource.Properties?.['Code'];
     const key = isRecord(code) ? code['S3Key'] : undefined;
     if (typeof key !== 'string') {
-      const kind = isRecord(code) && 'ZipFile' in code ? 'inline ZipFile code' : isRecord(code) && 'ImageUri' in code ? 'a container image' : 'no local asset';
-      throw new CloudAssemblyError(`${logicalId} has ${kind}; only folder assets can run locally`, { code: 'FUNCTION_CODE_NOT_LOCAL', path: assemblyDir });
+      const kind =
+        isRecord(code) && 'ZipFile' in code
+          ? 'inline ZipFile code'
+          : isRecord(code) && 'ImageUri' in code
+            ? 'a container image'
+            : 'no local asset';
+      throw new CloudAssemblyError(`${logicalId} has ${kind}; only folder assets can run locally`, {
+        code: 'FUNCTION_CODE_NOT_LOCAL',
+        path: assemblyDir,
+      });
     }
     const index: AssetIndex = { byHash: new Map(), byObjectKey: new Map() };
     try {
       candidate = assetLookup(assemblyDir, index)(key);
     } catch (cause) {
-      throw new CloudAssemblyError(`${logicalId}: Code.S3Key ${key} is not an asset of the assembly in ${assemblyDir}`, {
-        code: 'FUNCTION_CODE_NOT_LOCAL',
-        path: assemblyDir,
-        cause,
-      });
+      throw new CloudAssemblyError(
+        `${logicalId}: Code.S3Key ${key} is not an asset of the assembly in ${assemblyDir}`,
+        {
+          code: 'FUNCTION_CODE_NOT_LOCAL',
+          path: assemblyDir,
+          cause,
+        },
+      );
     }
   }
   if (!existsSync(candidate)) {
-    throw new CloudAssemblyError(`${logicalId}: asset folder ${candidate} does not exist`, { code: 'ASSET_NOT_FOUND', path: candidate });
-  }
-  if (!statSync(candidate).isDirectory()) {
-    throw new CloudAssemblyError(`${logicalId}: asset ${candidate} is a file, not a folder (zip archives are not unpacked locally)`, {
-      code: 'FUNCTION_CODE_NOT_LOCAL',
+    throw new CloudAssemblyError(`${logicalId}: asset folder ${candidate} does not exist`, {
+      code: 'ASSET_NOT_FOUND',
       path: candidate,
     });
+  }
+  if (!statSync(candidate).isDirectory()) {
+    throw new CloudAssemblyError(
+      `${logicalId}: asset ${candidate} is a file, not a folder (zip archives are not unpacked locally)`,
+      {
+        code: 'FUNCTION_CODE_NOT_LOCAL',
+        path: candidate,
+      },
+    );
   }
   return candidate;
 }

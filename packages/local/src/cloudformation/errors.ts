@@ -74,7 +74,10 @@ export class CloudAssemblyError extends Error {
   /** The file or folder the error is about. */
   readonly path: string;
 
-  constructor(message: string, details: { readonly code: CloudAssemblyErrorCode; readonly path: string; readonly cause?: unknown }) {
+  constructor(
+    message: string,
+    details: { readonly code: CloudAssemblyErrorCode; readonly path: string; readonly cause?: unknown },
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.path = details.path;

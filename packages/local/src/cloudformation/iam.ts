@@ -40,7 +40,10 @@ function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
   let compiled = patternCache.get(key);
   if (compiled === undefined) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     compiled = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
     patternCache.set(key, compiled);
   }
@@ -62,10 +65,13 @@ function statementMatches(statement: PolicyStatement, action: string, resourceAr
   const actionMatches =
     statement.Action !== undefined
       ? asList(statement.Action).some((pattern) => wildcardMatch(pattern, action, true))
-      : statement.NotAction !== undefined && !asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, action, true));
+      : statement.NotAction !== undefined &&
+        !asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, action, true));
   if (!actionMatches) return false;
-  if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
-  if (statement.NotResource !== undefined) return !asList(statement.NotResource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
+  if (statement.Resource !== undefined)
+    return asList(statement.Resource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
+  if (statement.NotResource !== undefined)
+    return !asList(statement.NotResource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
   return false;
 }
 
@@ -125,7 +131,13 @@ const AWS_MANAGED_POLICIES: Readonly<Record<string, readonly PolicyStatement[]>>
   AWSXRayDaemonWriteAccess: [
     {
       Effect: 'Allow',
-      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries'],
+      Action: [
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'xray:GetSamplingStatisticSummaries',
+      ],
       Resource: '*',
     },
   ],
@@ -188,7 +200,10 @@ export function collectRolePolicies(template: CloudFormationTemplate, resolve: R
     }
     if (resource.Type === 'AWS::IAM::ManagedPolicy') {
       const arn = resolve({ Ref: logicalId }, `Resources.${logicalId}`);
-      const document = resolve(resource.Properties?.['PolicyDocument'], `Resources.${logicalId}.Properties.PolicyDocument`);
+      const document = resolve(
+        resource.Properties?.['PolicyDocument'],
+        `Resources.${logicalId}.Properties.PolicyDocument`,
+      );
       if (typeof arn === 'string') managedPolicyByArn.set(arn, documentStatements(document));
     }
   }
@@ -214,7 +229,8 @@ export function collectRolePolicies(template: CloudFormationTemplate, resolve: R
       if (role === undefined) continue;
       const inline = resolve(properties['Policies'], `${where}.Policies`);
       if (Array.isArray(inline)) {
-        for (const policy of inline) if (isRecord(policy)) role.statements.push(...documentStatements(policy['PolicyDocument']));
+        for (const policy of inline)
+          if (isRecord(policy)) role.statements.push(...documentStatements(policy['PolicyDocument']));
       }
       for (const arn of stringList(resolve(properties['ManagedPolicyArns'], `${where}.ManagedPolicyArns`))) {
         const customer = managedPolicyByArn.get(arn);

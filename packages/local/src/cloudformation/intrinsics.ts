@@ -143,7 +143,17 @@ const INTRINSICS: Readonly<Record<string, IntrinsicHandler>> = {
   'Fn::ImportValue': (e, arg, where) => e.importValue(arg, where),
 };
 
-const UNSUPPORTED_INTRINSICS = new Set(['Fn::Cidr', 'Fn::Transform', 'Fn::ForEach', 'Fn::Contains', 'Fn::EachMemberEquals', 'Fn::EachMemberIn', 'Fn::RefAll', 'Fn::ValueOf', 'Fn::ValueOfAll']);
+const UNSUPPORTED_INTRINSICS = new Set([
+  'Fn::Cidr',
+  'Fn::Transform',
+  'Fn::ForEach',
+  'Fn::Contains',
+  'Fn::EachMemberEquals',
+  'Fn::EachMemberIn',
+  'Fn::RefAll',
+  'Fn::ValueOf',
+  'Fn::ValueOfAll',
+]);
 
 class Evaluator {
   private readonly conditionValues = new Map<string, boolean>();
@@ -167,7 +177,10 @@ class Evaluator {
       const handler = INTRINSICS[onlyKey];
       if (handler) return handler(this, value[onlyKey], `${where}.${onlyKey}`);
       if (UNSUPPORTED_INTRINSICS.has(onlyKey)) {
-        throw new IntrinsicError(`${onlyKey} is not supported by the local runtime`, { code: 'UNSUPPORTED_INTRINSIC', where });
+        throw new IntrinsicError(`${onlyKey} is not supported by the local runtime`, {
+          code: 'UNSUPPORTED_INTRINSIC',
+          where,
+        });
       }
     }
     const out: Record<string, unknown> = {};
@@ -198,11 +211,14 @@ class Evaluator {
     if (value !== undefined) return value;
     const type = this.ctx.describe?.(name);
     if (type !== undefined) {
-      throw new IntrinsicError(`${how} to ${name} (${type}) has no local value: the local runtime does not model that resource type, or the resource is not created`, {
-        code: 'UNKNOWN_REFERENCE',
-        where,
-        logicalId: name,
-      });
+      throw new IntrinsicError(
+        `${how} to ${name} (${type}) has no local value: the local runtime does not model that resource type, or the resource is not created`,
+        {
+          code: 'UNKNOWN_REFERENCE',
+          where,
+          logicalId: name,
+        },
+      );
     }
     throw new IntrinsicError(`${how} to ${name}: no parameter, pseudo parameter or resource has that name`, {
       code: 'UNKNOWN_REFERENCE',
@@ -217,7 +233,10 @@ class Evaluator {
     if (typeof argument === 'string') {
       const dot = argument.indexOf('.');
       if (dot <= 0) {
-        throw new IntrinsicError(`Fn::GetAtt "${argument}" needs the form "LogicalId.Attribute"`, { code: 'INVALID_INTRINSIC', where });
+        throw new IntrinsicError(`Fn::GetAtt "${argument}" needs the form "LogicalId.Attribute"`, {
+          code: 'INVALID_INTRINSIC',
+          where,
+        });
       }
       logicalId = argument.slice(0, dot);
       attribute = argument.slice(dot + 1);
@@ -226,7 +245,10 @@ class Evaluator {
       attribute = this.evaluate(argument[1], `${where}[1]`);
     }
     if (typeof logicalId !== 'string' || typeof attribute !== 'string' || attribute === '') {
-      throw new IntrinsicError('Fn::GetAtt needs ["LogicalId", "Attribute"] or "LogicalId.Attribute"', { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError('Fn::GetAtt needs ["LogicalId", "Attribute"] or "LogicalId.Attribute"', {
+        code: 'INVALID_INTRINSIC',
+        where,
+      });
     }
     return this.lookupAttribute(logicalId, attribute, where);
   }
@@ -234,7 +256,11 @@ class Evaluator {
   private lookupAttribute(logicalId: string, attribute: string, where: string): Evaluated {
     const value = this.ctx.getAtt(logicalId, attribute);
     if (value !== undefined) return value;
-    const type = this.ctx.describe ? this.ctx.describe(logicalId) : this.ctx.ref(logicalId) === undefined ? undefined : 'resource';
+    const type = this.ctx.describe
+      ? this.ctx.describe(logicalId)
+      : this.ctx.ref(logicalId) === undefined
+        ? undefined
+        : 'resource';
     if (type === undefined) {
       throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: no resource ${logicalId} in the template`, {
         code: 'UNKNOWN_RESOURCE',
@@ -243,20 +269,26 @@ class Evaluator {
         attribute,
       });
     }
-    throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: the local runtime has no attribute ${attribute} for ${logicalId} (${type})`, {
-      code: 'UNKNOWN_ATTRIBUTE',
-      where,
-      logicalId,
-      attribute,
-    });
+    throw new IntrinsicError(
+      `Fn::GetAtt ${logicalId}.${attribute}: the local runtime has no attribute ${attribute} for ${logicalId} (${type})`,
+      {
+        code: 'UNKNOWN_ATTRIBUTE',
+        where,
+        logicalId,
+        attribute,
+      },
+    );
   }
 
   importValue(argument: unknown, where: string): never {
     const name = this.evaluate(argument, where);
-    throw new IntrinsicError(`Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}: cross-stack exports are not available locally; pass the value in directly`, {
-      code: 'IMPORT_VALUE_UNSUPPORTED',
-      where,
-    });
+    throw new IntrinsicError(
+      `Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}: cross-stack exports are not available locally; pass the value in directly`,
+      {
+        code: 'IMPORT_VALUE_UNSUPPORTED',
+        where,
+      },
+    );
   }
 
   // ---- strings and lists ---------------------------------------------------------------------
@@ -266,14 +298,20 @@ class Evaluator {
     const value = this.evaluate(argument, where);
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, { code: 'INVALID_INTRINSIC', where });
+    throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, {
+      code: 'INVALID_INTRINSIC',
+      where,
+    });
   }
 
   /** Evaluates `argument` and requires a list. */
   list(argument: unknown, where: string, what: string): unknown[] {
     const value = this.evaluate(argument, where);
     if (Array.isArray(value)) return value;
-    throw new IntrinsicError(`${what} needs a list here, got ${describeValue(value)}`, { code: 'INVALID_INTRINSIC', where });
+    throw new IntrinsicError(`${what} needs a list here, got ${describeValue(value)}`, {
+      code: 'INVALID_INTRINSIC',
+      where,
+    });
   }
 
   private pair(argument: unknown, where: string, what: string): readonly [unknown, unknown] {
@@ -301,7 +339,10 @@ class Evaluator {
     const index = Number(this.string(indexArgument, `${where}[0]`, 'Fn::Select'));
     const items = this.list(values, `${where}[1]`, 'Fn::Select');
     if (!Number.isInteger(index) || index < 0 || index >= items.length) {
-      throw new IntrinsicError(`Fn::Select index ${index} is outside the list of ${items.length} elements`, { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError(`Fn::Select index ${index} is outside the list of ${items.length} elements`, {
+        code: 'INVALID_INTRINSIC',
+        where,
+      });
     }
     return items[index];
   }
@@ -313,7 +354,10 @@ class Evaluator {
       const [text, vars] = this.pair(argument, where, 'Fn::Sub');
       const evaluatedVars = this.evaluate(vars, `${where}[1]`);
       if (!isObject(evaluatedVars)) {
-        throw new IntrinsicError('Fn::Sub variables must be an object', { code: 'INVALID_INTRINSIC', where: `${where}[1]` });
+        throw new IntrinsicError('Fn::Sub variables must be an object', {
+          code: 'INVALID_INTRINSIC',
+          where: `${where}[1]`,
+        });
       }
       template = text;
       variables = evaluatedVars;
@@ -338,14 +382,23 @@ class Evaluator {
 
   findInMap(argument: unknown, where: string): Evaluated {
     if (!Array.isArray(argument) || (argument.length !== 3 && argument.length !== 4)) {
-      throw new IntrinsicError('Fn::FindInMap needs [MapName, TopLevelKey, SecondLevelKey] and an optional {DefaultValue}', { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError(
+        'Fn::FindInMap needs [MapName, TopLevelKey, SecondLevelKey] and an optional {DefaultValue}',
+        { code: 'INVALID_INTRINSIC', where },
+      );
     }
-    const [mapName, topKey, secondKey] = [0, 1, 2].map((i) => this.string(argument[i], `${where}[${i}]`, 'Fn::FindInMap'));
+    const [mapName, topKey, secondKey] = [0, 1, 2].map((i) =>
+      this.string(argument[i], `${where}[${i}]`, 'Fn::FindInMap'),
+    );
     const value = this.ctx.mappings?.[mapName ?? '']?.[topKey ?? '']?.[secondKey ?? ''];
     if (value !== undefined) return value;
     const fallback = argument[3];
-    if (isObject(fallback) && 'DefaultValue' in fallback) return this.evaluate(fallback['DefaultValue'], `${where}[3].DefaultValue`);
-    throw new IntrinsicError(`Fn::FindInMap: Mappings has no ${mapName}.${topKey}.${secondKey}`, { code: 'UNKNOWN_MAPPING_KEY', where });
+    if (isObject(fallback) && 'DefaultValue' in fallback)
+      return this.evaluate(fallback['DefaultValue'], `${where}[3].DefaultValue`);
+    throw new IntrinsicError(`Fn::FindInMap: Mappings has no ${mapName}.${topKey}.${secondKey}`, {
+      code: 'UNKNOWN_MAPPING_KEY',
+      where,
+    });
   }
 
   getAZs(argument: unknown, where: string): string[] {
@@ -358,9 +411,14 @@ class Evaluator {
 
   if(argument: unknown, where: string): Evaluated {
     if (!Array.isArray(argument) || argument.length !== 3 || typeof argument[0] !== 'string') {
-      throw new IntrinsicError('Fn::If needs [ConditionName, valueIfTrue, valueIfFalse]', { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError('Fn::If needs [ConditionName, valueIfTrue, valueIfFalse]', {
+        code: 'INVALID_INTRINSIC',
+        where,
+      });
     }
-    return this.condition(argument[0], where) ? this.evaluate(argument[1], `${where}[1]`) : this.evaluate(argument[2], `${where}[2]`);
+    return this.condition(argument[0], where)
+      ? this.evaluate(argument[1], `${where}[1]`)
+      : this.evaluate(argument[2], `${where}[2]`);
   }
 
   condition(name: string, where: string): boolean {
@@ -420,14 +478,19 @@ class Evaluator {
 /** CloudFormation compares condition operands as strings; lists and objects are compared structurally. */
 function sameValue(left: unknown, right: unknown): boolean {
   const normalise = (value: unknown): string =>
-    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : JSON.stringify(value);
   return normalise(left) === normalise(right);
 }
 
 function scalarToString(value: unknown, where: string, what: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, { code: 'INVALID_INTRINSIC', where });
+  throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, {
+    code: 'INVALID_INTRINSIC',
+    where,
+  });
 }
 
 function describeValue(value: unknown): string {

@@ -208,7 +208,12 @@ function appSyncEndpoints(input: PhysicalIdInput, apiId: string): Record<string,
   const url = new URL(base);
   const root = base.replace(/\/+$/, '');
   const wsRoot = root.replace(/^http/, 'ws');
-  return { GraphQLUrl: `${root}/graphql`, GraphQLDns: url.host, RealtimeUrl: `${wsRoot}/graphql/realtime`, RealtimeDns: url.host };
+  return {
+    GraphQLUrl: `${root}/graphql`,
+    GraphQLDns: url.host,
+    RealtimeUrl: `${wsRoot}/graphql/realtime`,
+    RealtimeDns: url.host,
+  };
 }
 
 const RULES: Readonly<Record<string, PhysicalIdRule>> = {
@@ -217,7 +222,8 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
     const arn = dynamoDbTableArn(input.region, input.accountId, name);
     const attributes: Record<string, unknown> = { Arn: arn };
     // A stream exists only when StreamSpecification is set; its label is a creation timestamp on AWS.
-    if (input.prop('StreamSpecification') !== undefined) attributes['StreamArn'] = `${arn}/stream/1970-01-01T00:00:00.000`;
+    if (input.prop('StreamSpecification') !== undefined)
+      attributes['StreamArn'] = `${arn}/stream/1970-01-01T00:00:00.000`;
     return { ref: name, attributes };
   },
   'AWS::Lambda::Function': (input) => {
@@ -243,11 +249,19 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
     const path = stringProp(input, 'Path') ?? '/';
     return {
       ref: name,
-      attributes: { Arn: iamRoleArn(input.region, input.accountId, name, path), RoleId: `AROA${hashChars(seed(input, 'role'), 17)}` },
+      attributes: {
+        Arn: iamRoleArn(input.region, input.accountId, name, path),
+        RoleId: `AROA${hashChars(seed(input, 'role'), 17)}`,
+      },
     };
   },
   'AWS::IAM::Policy': (input) => {
-    const id = generatedName({ stackName: input.stackName, logicalId: input.logicalId, maxLength: 128, suffixLength: 12 });
+    const id = generatedName({
+      stackName: input.stackName,
+      logicalId: input.logicalId,
+      maxLength: 128,
+      suffixLength: 12,
+    });
     return { ref: id, attributes: { Id: id } };
   },
   'AWS::IAM::ManagedPolicy': (input) => {
@@ -265,7 +279,10 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
     const bus = busProp === undefined ? undefined : eventBusNameOf(busProp);
     const custom = bus !== undefined && bus !== 'default';
     // Ref of a rule on a custom bus is reported as `<bus>|<rule>` (unconfirmed in AWS docs).
-    return { ref: custom ? `${bus}|${name}` : name, attributes: { Arn: eventRuleArn(input.region, input.accountId, name, bus) } };
+    return {
+      ref: custom ? `${bus}|${name}` : name,
+      attributes: { Arn: eventRuleArn(input.region, input.accountId, name, bus) },
+    };
   },
   'AWS::SQS::Queue': (input) => {
     const fifoProp = input.prop('FifoQueue');
@@ -275,7 +292,10 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
       explicit ??
       `${generatedName({ stackName: input.stackName, logicalId: input.logicalId, maxLength: fifo ? 75 : 80, suffixLength: 12 })}${fifo ? '.fifo' : ''}`;
     const url = sqsQueueUrl(input.endpoints.sqs ?? `https://sqs.${input.region}.amazonaws.com`, input.accountId, name);
-    return { ref: url, attributes: { Arn: sqsQueueArn(input.region, input.accountId, name), QueueName: name, QueueUrl: url } };
+    return {
+      ref: url,
+      attributes: { Arn: sqsQueueArn(input.region, input.accountId, name), QueueName: name, QueueUrl: url },
+    };
   },
   'AWS::AppSync::GraphQLApi': (input) => {
     const apiId = hashLowerChars(seed(input, 'appsync'), 26);
@@ -316,25 +336,42 @@ const RULES: Readonly<Record<string, PhysicalIdRule>> = {
     const arn = `${appSyncApiArn(input.region, input.accountId, apiId)}/functions/${functionId}`;
     return {
       ref: arn,
-      attributes: { FunctionArn: arn, FunctionId: functionId, Name: stringProp(input, 'Name'), DataSourceName: stringProp(input, 'DataSourceName') },
+      attributes: {
+        FunctionArn: arn,
+        FunctionId: functionId,
+        Name: stringProp(input, 'Name'),
+        DataSourceName: stringProp(input, 'DataSourceName'),
+      },
     };
   },
   'AWS::StepFunctions::StateMachine': (input) => {
     const name =
       stringProp(input, 'StateMachineName') ??
-      generatedName({ stackName: input.stackName, logicalId: input.logicalId, maxLength: 80, suffixLength: 12, withoutStackName: true });
+      generatedName({
+        stackName: input.stackName,
+        logicalId: input.logicalId,
+        maxLength: 80,
+        suffixLength: 12,
+        withoutStackName: true,
+      });
     const arn = stateMachineArn(input.region, input.accountId, name);
     return { ref: arn, attributes: { Arn: arn, Name: name } };
   },
   'AWS::Logs::LogGroup': (input) => {
     const name = nameOrGenerated(input, 'LogGroupName', 512);
-    return { ref: name, attributes: { Arn: `arn:${partitionOf(input.region)}:logs:${input.region}:${input.accountId}:log-group:${name}:*` } };
+    return {
+      ref: name,
+      attributes: {
+        Arn: `arn:${partitionOf(input.region)}:logs:${input.region}:${input.accountId}:log-group:${name}:*`,
+      },
+    };
   },
   'AWS::DynamoDB::GlobalTable': (input) => {
     const name = nameOrGenerated(input, 'TableName', 255, 8);
     const arn = dynamoDbTableArn(input.region, input.accountId, name);
     const attributes: Record<string, unknown> = { Arn: arn, TableId: hashUuid(seed(input, 'table')) };
-    if (input.prop('StreamSpecification') !== undefined) attributes['StreamArn'] = `${arn}/stream/1970-01-01T00:00:00.000`;
+    if (input.prop('StreamSpecification') !== undefined)
+      attributes['StreamArn'] = `${arn}/stream/1970-01-01T00:00:00.000`;
     return { ref: name, attributes };
   },
 };

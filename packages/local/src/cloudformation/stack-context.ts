@@ -67,7 +67,10 @@ export function createStackContext(options: StackContextOptions): StackContext {
     resolve: (value, where = '$') => resolveIntrinsics(value, context, where),
     resolveProperties(logicalId) {
       const resource = resources[logicalId];
-      const resolved = resource?.Properties === undefined ? {} : context.resolve(resource.Properties, `Resources.${logicalId}.Properties`);
+      const resolved =
+        resource?.Properties === undefined
+          ? {}
+          : context.resolve(resource.Properties, `Resources.${logicalId}.Properties`);
       return typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved) ? { ...resolved } : {};
     },
     isCreated(logicalId) {
@@ -76,21 +79,26 @@ export function createStackContext(options: StackContextOptions): StackContext {
       const resource = resources[logicalId];
       const value =
         resource !== undefined &&
-        (resource.Condition === undefined || evaluateCondition(resource.Condition, context, `Resources.${logicalId}.Condition`));
+        (resource.Condition === undefined ||
+          evaluateCondition(resource.Condition, context, `Resources.${logicalId}.Condition`));
       created.set(logicalId, value);
       return value;
     },
-    resourcesOfType: (type) => Object.keys(resources).filter((id) => resources[id]?.Type === type && context.isCreated(id)),
+    resourcesOfType: (type) =>
+      Object.keys(resources).filter((id) => resources[id]?.Type === type && context.isCreated(id)),
     physicalResource(logicalId) {
       if (physical.has(logicalId)) return physical.get(logicalId);
       const resource = resources[logicalId];
       if (resource === undefined || !context.isCreated(logicalId)) return undefined;
       if (inProgress.includes(logicalId)) {
-        throw new IntrinsicError(`circular reference while computing the physical id of ${logicalId}: ${[...inProgress, logicalId].join(' → ')}`, {
-          code: 'CIRCULAR_REFERENCE',
-          where: `Resources.${logicalId}`,
-          logicalId,
-        });
+        throw new IntrinsicError(
+          `circular reference while computing the physical id of ${logicalId}: ${[...inProgress, logicalId].join(' → ')}`,
+          {
+            code: 'CIRCULAR_REFERENCE',
+            where: `Resources.${logicalId}`,
+            logicalId,
+          },
+        );
       }
       inProgress.push(logicalId);
       try {

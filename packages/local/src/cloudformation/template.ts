@@ -44,7 +44,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function parseTemplate(value: unknown, source: string): CloudFormationTemplate {
   const fail = (what: string): never => {
-    throw new CloudAssemblyError(`${source} is not a CloudFormation template: ${what}`, { code: 'INVALID_ASSEMBLY', path: source });
+    throw new CloudAssemblyError(`${source} is not a CloudFormation template: ${what}`, {
+      code: 'INVALID_ASSEMBLY',
+      path: source,
+    });
   };
   if (!isRecord(value)) return fail('the top level is not an object');
   for (const section of ['Resources', 'Parameters', 'Conditions', 'Mappings', 'Outputs']) {
@@ -54,7 +57,8 @@ export function parseTemplate(value: unknown, source: string): CloudFormationTem
   if (isRecord(resources)) {
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (!isRecord(resource) || typeof resource['Type'] !== 'string') fail(`resource ${logicalId} has no Type`);
-      else if (resource['Properties'] !== undefined && !isRecord(resource['Properties'])) fail(`resource ${logicalId} has Properties that are not an object`);
+      else if (resource['Properties'] !== undefined && !isRecord(resource['Properties']))
+        fail(`resource ${logicalId} has Properties that are not an object`);
     }
   }
   return value as CloudFormationTemplate;

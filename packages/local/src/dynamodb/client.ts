@@ -27,28 +27,39 @@ export async function dynamoDbRequest(endpoint: string, operation: string, body:
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-target': `DynamoDB_20120810.${operation}`,
         'x-amz-date': '20000101T000000Z',
-        authorization: 'AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
       },
       body: JSON.stringify(body),
     });
   } catch (cause) {
-    throw new LocalDynamoDbError(`DynamoDB ${operation} at ${endpoint} failed: ${String(cause)}`, { code: 'REQUEST_FAILED', cause });
+    throw new LocalDynamoDbError(`DynamoDB ${operation} at ${endpoint} failed: ${String(cause)}`, {
+      code: 'REQUEST_FAILED',
+      cause,
+    });
   }
   const text = await response.text();
   let parsed: unknown;
   try {
     parsed = text === '' ? {} : JSON.parse(text);
   } catch (cause) {
-    throw new LocalDynamoDbError(`DynamoDB ${operation} at ${endpoint} answered ${response.status} with a body that is not JSON`, { code: 'REQUEST_FAILED', cause });
+    throw new LocalDynamoDbError(
+      `DynamoDB ${operation} at ${endpoint} answered ${response.status} with a body that is not JSON`,
+      { code: 'REQUEST_FAILED', cause },
+    );
   }
-  const answer: JsonObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {};
+  const answer: JsonObject =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {};
   if (!response.ok) {
     const type = typeof answer['__type'] === 'string' ? answer['__type'].split('#').pop() : undefined;
     const message = answer['message'] ?? answer['Message'];
-    throw new LocalDynamoDbError(`DynamoDB ${operation} failed: ${type ?? response.status}${typeof message === 'string' && message !== '' ? `: ${message}` : ''}`, {
-      code: 'REQUEST_FAILED',
-      ...(type === undefined ? {} : { awsErrorType: type }),
-    });
+    throw new LocalDynamoDbError(
+      `DynamoDB ${operation} failed: ${type ?? response.status}${typeof message === 'string' && message !== '' ? `: ${message}` : ''}`,
+      {
+        code: 'REQUEST_FAILED',
+        ...(type === undefined ? {} : { awsErrorType: type }),
+      },
+    );
   }
   return answer;
 }

@@ -24,7 +24,10 @@ export class LocalDynamoDbError extends Error {
   /** For `REQUEST_FAILED`: the DynamoDB error type, such as `ResourceNotFoundException`. */
   readonly awsErrorType: string | undefined;
 
-  constructor(message: string, details: { readonly code: LocalDynamoDbErrorCode; readonly awsErrorType?: string; readonly cause?: unknown }) {
+  constructor(
+    message: string,
+    details: { readonly code: LocalDynamoDbErrorCode; readonly awsErrorType?: string; readonly cause?: unknown },
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = details.code;
     this.awsErrorType = details.awsErrorType;

@@ -80,7 +80,12 @@ function createDynalite(options: StartDynamoDbOptions, dataDir: string | undefin
   if (options.region !== undefined) process.env['AWS_REGION'] = options.region;
   try {
     const delay = options.createTableMs ?? 0;
-    return dynalite({ ...(dataDir === undefined ? {} : { path: dataDir }), createTableMs: delay, deleteTableMs: delay, updateTableMs: delay });
+    return dynalite({
+      ...(dataDir === undefined ? {} : { path: dataDir }),
+      createTableMs: delay,
+      deleteTableMs: delay,
+      updateTableMs: delay,
+    });
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
@@ -132,7 +137,10 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     port = await listen(server, options.port ?? 0);
   } catch (cause) {
     unlock();
-    throw new LocalDynamoDbError(`local DynamoDB could not listen on 127.0.0.1:${options.port ?? 0}: ${String(cause)}`, { code: 'START_FAILED', cause });
+    throw new LocalDynamoDbError(
+      `local DynamoDB could not listen on 127.0.0.1:${options.port ?? 0}: ${String(cause)}`,
+      { code: 'START_FAILED', cause },
+    );
   }
   const endpoint = `http://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
@@ -145,7 +153,10 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     await dynamoDbRequest(endpoint, 'ListTables', {});
   } catch (cause) {
     await close().catch(() => undefined);
-    throw new LocalDynamoDbError(`local DynamoDB at ${endpoint} did not answer: ${String(cause)}`, { code: 'START_FAILED', cause });
+    throw new LocalDynamoDbError(`local DynamoDB at ${endpoint} did not answer: ${String(cause)}`, {
+      code: 'START_FAILED',
+      cause,
+    });
   }
   return { endpoint, port, dataDir, close };
 }

@@ -94,7 +94,9 @@ class PropertyReader {
   constructor(private readonly table: string) {}
 
   fail(path: string, expected: string, value: unknown): never {
-    throw new LocalDynamoDbError(`table ${this.table}: ${path} must be ${expected}, got ${JSON.stringify(value)}`, { code: 'INVALID_TABLE_PROPERTIES' });
+    throw new LocalDynamoDbError(`table ${this.table}: ${path} must be ${expected}, got ${JSON.stringify(value)}`, {
+      code: 'INVALID_TABLE_PROPERTIES',
+    });
   }
 
   string(value: unknown, path: string): string {
@@ -130,9 +132,20 @@ class PropertyReader {
 
   projection(value: unknown, path: string): Projection {
     const item = this.record(value ?? {}, path);
-    const type = item['ProjectionType'] === undefined ? undefined : this.oneOf(item['ProjectionType'], ['ALL', 'KEYS_ONLY', 'INCLUDE'] as const, `${path}.ProjectionType`);
-    const nonKey = item['NonKeyAttributes'] === undefined ? undefined : this.list(item['NonKeyAttributes'], `${path}.NonKeyAttributes`).map((name, i) => this.string(name, `${path}.NonKeyAttributes[${i}]`));
-    return { ...(type === undefined ? {} : { ProjectionType: type }), ...(nonKey === undefined ? {} : { NonKeyAttributes: nonKey }) };
+    const type =
+      item['ProjectionType'] === undefined
+        ? undefined
+        : this.oneOf(item['ProjectionType'], ['ALL', 'KEYS_ONLY', 'INCLUDE'] as const, `${path}.ProjectionType`);
+    const nonKey =
+      item['NonKeyAttributes'] === undefined
+        ? undefined
+        : this.list(item['NonKeyAttributes'], `${path}.NonKeyAttributes`).map((name, i) =>
+            this.string(name, `${path}.NonKeyAttributes[${i}]`),
+          );
+    return {
+      ...(type === undefined ? {} : { ProjectionType: type }),
+      ...(nonKey === undefined ? {} : { NonKeyAttributes: nonKey }),
+    };
   }
 
   throughput(value: unknown, path: string): ProvisionedThroughput {
@@ -160,40 +173,66 @@ class PropertyReader {
  * }, 'Core-Events-1A2B3C4D');
  * // { TableName: 'Core-Events-1A2B3C4D', KeySchema: [...], AttributeDefinitions: [...], BillingMode: 'PAY_PER_REQUEST' }
  */
-export function tablePropsToCreateTableInput(properties: Readonly<Record<string, unknown>>, tableName?: string): CreateTableInput {
+export function tablePropsToCreateTableInput(
+  properties: Readonly<Record<string, unknown>>,
+  tableName?: string,
+): CreateTableInput {
   const name = tableName ?? properties['TableName'];
   const read = new PropertyReader(typeof name === 'string' ? name : '(unnamed)');
   const TableName = read.string(name, 'TableName (or the tableName argument)');
   const onDemand = properties['BillingMode'] === 'PAY_PER_REQUEST';
-  const billingMode = properties['BillingMode'] === undefined ? undefined : read.oneOf(properties['BillingMode'], ['PAY_PER_REQUEST', 'PROVISIONED'] as const, 'BillingMode');
+  const billingMode =
+    properties['BillingMode'] === undefined
+      ? undefined
+      : read.oneOf(properties['BillingMode'], ['PAY_PER_REQUEST', 'PROVISIONED'] as const, 'BillingMode');
   const attributes = read.list(properties['AttributeDefinitions'], 'AttributeDefinitions').map((element, i) => {
     const item = read.record(element, `AttributeDefinitions[${i}]`);
     return {
       AttributeName: read.string(item['AttributeName'], `AttributeDefinitions[${i}].AttributeName`),
-      AttributeType: read.oneOf(item['AttributeType'], ['S', 'N', 'B'] as const, `AttributeDefinitions[${i}].AttributeType`),
+      AttributeType: read.oneOf(
+        item['AttributeType'],
+        ['S', 'N', 'B'] as const,
+        `AttributeDefinitions[${i}].AttributeType`,
+      ),
     };
   });
-  const globalIndexes = properties['GlobalSecondaryIndexes'] === undefined ? undefined : read.list(properties['GlobalSecondaryIndexes'], 'GlobalSecondaryIndexes').map((element, i): GlobalSecondaryIndex => {
-    const path = `GlobalSecondaryIndexes[${i}]`;
-    const item = read.record(element, path);
-    const throughput = !onDemand && item['ProvisionedThroughput'] !== undefined ? read.throughput(item['ProvisionedThroughput'], `${path}.ProvisionedThroughput`) : undefined;
-    return {
-      IndexName: read.string(item['IndexName'], `${path}.IndexName`),
-      KeySchema: read.keySchema(item['KeySchema'], `${path}.KeySchema`),
-      Projection: read.projection(item['Projection'], `${path}.Projection`),
-      ...(throughput === undefined ? {} : { ProvisionedThroughput: throughput }),
-    };
-  });
-  const localIndexes = properties['LocalSecondaryIndexes'] === undefined ? undefined : read.list(properties['LocalSecondaryIndexes'], 'LocalSecondaryIndexes').map((element, i): LocalSecondaryIndex => {
-    const path = `LocalSecondaryIndexes[${i}]`;
-    const item = read.record(element, path);
-    return {
-      IndexName: read.string(item['IndexName'], `${path}.IndexName`),
-      KeySchema: read.keySchema(item['KeySchema'], `${path}.KeySchema`),
-      Projection: read.projection(item['Projection'], `${path}.Projection`),
-    };
-  });
-  const throughput = !onDemand && properties['ProvisionedThroughput'] !== undefined ? read.throughput(properties['ProvisionedThroughput'], 'ProvisionedThroughput') : undefined;
+  const globalIndexes =
+    properties['GlobalSecondaryIndexes'] === undefined
+      ? undefined
+      : read
+          .list(properties['GlobalSecondaryIndexes'], 'GlobalSecondaryIndexes')
+          .map((element, i): GlobalSecondaryIndex => {
+            const path = `GlobalSecondaryIndexes[${i}]`;
+            const item = read.record(element, path);
+            const throughput =
+              !onDemand && item['ProvisionedThroughput'] !== undefined
+                ? read.throughput(item['ProvisionedThroughput'], `${path}.ProvisionedThroughput`)
+                : undefined;
+            return {
+              IndexName: read.string(item['IndexName'], `${path}.IndexName`),
+              KeySchema: read.keySchema(item['KeySchema'], `${path}.KeySchema`),
+              Projection: read.projection(item['Projection'], `${path}.Projection`),
+              ...(throughput === undefined ? {} : { ProvisionedThroughput: throughput }),
+            };
+          });
+  const localIndexes =
+    properties['LocalSecondaryIndexes'] === undefined
+      ? undefined
+      : read
+          .list(properties['LocalSecondaryIndexes'], 'LocalSecondaryIndexes')
+          .map((element, i): LocalSecondaryIndex => {
+            const path = `LocalSecondaryIndexes[${i}]`;
+            const item = read.record(element, path);
+            return {
+              IndexName: read.string(item['IndexName'], `${path}.IndexName`),
+              KeySchema: read.keySchema(item['KeySchema'], `${path}.KeySchema`),
+              Projection: read.projection(item['Projection'], `${path}.Projection`),
+            };
+          });
+  const throughput =
+    !onDemand && properties['ProvisionedThroughput'] !== undefined
+      ? read.throughput(properties['ProvisionedThroughput'], 'ProvisionedThroughput')
+      : undefined;
   return {
     TableName,
     KeySchema: read.keySchema(properties['KeySchema'], 'KeySchema'),
@@ -233,7 +272,12 @@ async function describeTable(endpoint: string, tableName: string): Promise<Table
 
 function isActive(table: TableDescription): boolean {
   const indexes = Array.isArray(table['GlobalSecondaryIndexes']) ? table['GlobalSecondaryIndexes'] : [];
-  return table['TableStatus'] === 'ACTIVE' && indexes.every((index) => !isRecord(index) || index['IndexStatus'] === undefined || index['IndexStatus'] === 'ACTIVE');
+  return (
+    table['TableStatus'] === 'ACTIVE' &&
+    indexes.every(
+      (index) => !isRecord(index) || index['IndexStatus'] === undefined || index['IndexStatus'] === 'ACTIVE',
+    )
+  );
 }
 
 async function waitUntilActive(endpoint: string, tableName: string, timeoutMs: number): Promise<void> {
@@ -242,7 +286,10 @@ async function waitUntilActive(endpoint: string, tableName: string, timeoutMs: n
     const table = await describeTable(endpoint, tableName);
     if (table !== undefined && isActive(table)) return;
     if (Date.now() > deadline) {
-      throw new LocalDynamoDbError(`table ${tableName} is not ACTIVE after ${timeoutMs} ms (status ${String(table?.['TableStatus'])})`, { code: 'TABLE_NOT_ACTIVE' });
+      throw new LocalDynamoDbError(
+        `table ${tableName} is not ACTIVE after ${timeoutMs} ms (status ${String(table?.['TableStatus'])})`,
+        { code: 'TABLE_NOT_ACTIVE' },
+      );
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 20));
   }
@@ -250,7 +297,9 @@ async function waitUntilActive(endpoint: string, tableName: string, timeoutMs: n
 
 function keyDescription(table: TableDescription | CreateTableInput): string {
   const schema = Array.isArray(table['KeySchema']) ? (table['KeySchema'] as readonly unknown[]) : [];
-  const definitions = Array.isArray(table['AttributeDefinitions']) ? (table['AttributeDefinitions'] as readonly unknown[]) : [];
+  const definitions = Array.isArray(table['AttributeDefinitions'])
+    ? (table['AttributeDefinitions'] as readonly unknown[])
+    : [];
   return schema
     .filter(isRecord)
     .map((key) => {
@@ -261,7 +310,10 @@ function keyDescription(table: TableDescription | CreateTableInput): string {
 }
 
 function indexNames(value: unknown): string[] {
-  return (Array.isArray(value) ? value : []).filter(isRecord).map((index) => String(index['IndexName'])).sort();
+  return (Array.isArray(value) ? value : [])
+    .filter(isRecord)
+    .map((index) => String(index['IndexName']))
+    .sort();
 }
 
 function compare(existing: TableDescription, wanted: CreateTableInput): string[] {
@@ -279,7 +331,8 @@ function compare(existing: TableDescription, wanted: CreateTableInput): string[]
   ] as const) {
     const missing = requested.filter((name) => !present.includes(name));
     const extra = present.filter((name) => !requested.includes(name));
-    if (missing.length > 0) notes.push(`${kind} secondary indexes missing from the existing table: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      notes.push(`${kind} secondary indexes missing from the existing table: ${missing.join(', ')}`);
     if (extra.length > 0) notes.push(`${kind} secondary indexes no longer in the template: ${extra.join(', ')}`);
   }
   return notes;
@@ -296,7 +349,11 @@ function compare(existing: TableDescription, wanted: CreateTableInput): string[]
  * const db = await startDynamoDb({ dataDir: '.local/dynamodb' });
  * await ensureTables(db.endpoint, [tablePropsToCreateTableInput(stack.resolveProperties('Events'), stack.ref('Events'))]);
  */
-export async function ensureTables(endpoint: string, tables: readonly CreateTableInput[], options: EnsureTablesOptions = {}): Promise<EnsuredTable[]> {
+export async function ensureTables(
+  endpoint: string,
+  tables: readonly CreateTableInput[],
+  options: EnsureTablesOptions = {},
+): Promise<EnsuredTable[]> {
   const results: EnsuredTable[] = [];
   for (const table of tables) {
     const existing = await describeTable(endpoint, table.TableName);

@@ -52,9 +52,12 @@ export interface EnvironmentInput {
 export function checkFunctionEnvironment(functionName: string, environment: Readonly<Record<string, string>>): void {
   const reserved = Object.keys(environment).filter((key) => RESERVED_ENVIRONMENT_VARIABLES.includes(key));
   if (reserved.length > 0) {
-    throw new LambdaRunnerError(`function ${functionName} sets reserved environment variables: ${reserved.join(', ')}; Lambda refuses them`, {
-      code: 'RESERVED_ENVIRONMENT_VARIABLE',
-    });
+    throw new LambdaRunnerError(
+      `function ${functionName} sets reserved environment variables: ${reserved.join(', ')}; Lambda refuses them`,
+      {
+        code: 'RESERVED_ENVIRONMENT_VARIABLE',
+      },
+    );
   }
 }
 

@@ -9,10 +9,12 @@ import { WORKER_BOOTSTRAP_SOURCE } from './bootstrap-source';
 import { isWorkerMessage, type FunctionError, type InvokeMessage, type WorkerConfig } from './protocol';
 
 /** How the start of an environment ended. */
-export type InitOutcome = { readonly ok: true; readonly initMs: number } | { readonly ok: false; readonly error: FunctionError };
+export type InitOutcome =
+  { readonly ok: true; readonly initMs: number } | { readonly ok: false; readonly error: FunctionError };
 
 /** What one invocation in an environment returned. */
-export type RunOutcome = { readonly ok: true; readonly json: string } | { readonly ok: false; readonly error: FunctionError };
+export type RunOutcome =
+  { readonly ok: true; readonly json: string } | { readonly ok: false; readonly error: FunctionError };
 
 /** Options for {@link ExecutionEnvironment}. */
 export interface ExecutionEnvironmentOptions {
@@ -42,7 +44,11 @@ function workerErrorToFunctionError(error: Error & { code?: string }): FunctionE
   if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { errorType: 'Runtime.OutOfMemory', errorMessage: `Runtime exited with error: ${error.message}` };
   }
-  return { errorType: error.name || 'Error', errorMessage: error.message, ...(error.stack ? { trace: error.stack.split('\n') } : {}) };
+  return {
+    errorType: error.name || 'Error',
+    errorMessage: error.message,
+    ...(error.stack ? { trace: error.stack.split('\n') } : {}),
+  };
 }
 
 /** A worker thread that runs one function's code. */
@@ -129,7 +135,11 @@ export class ExecutionEnvironment {
 
   /** Runs one invocation; the environment must be ready and idle. */
   run(message: Omit<InvokeMessage, 'type'>): Promise<RunOutcome> {
-    if (!this.alive) return Promise.resolve({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before the invocation' } });
+    if (!this.alive)
+      return Promise.resolve({
+        ok: false,
+        error: { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited before the invocation' },
+      });
     return new Promise((settle) => {
       this.running = { invocationId: message.invocationId, settle };
       const invoke: InvokeMessage = { type: 'invoke', ...message };

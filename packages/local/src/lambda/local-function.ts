@@ -61,7 +61,12 @@ export interface LocalFunctionOptions {
 /** The answer to an invocation: the handler's JSON value, or the function error as Lambda reports it. */
 export type InvokeResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly trace?: readonly string[] };
+  | {
+      readonly ok: false;
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly trace?: readonly string[];
+    };
 
 /** An asynchronous invocation that failed every attempt. */
 export interface AsyncInvocationFailure {
@@ -128,7 +133,10 @@ function invalid(message: string): never {
 }
 
 function positive(value: number, name: string, max = Number.POSITIVE_INFINITY): number {
-  if (!Number.isFinite(value) || value <= 0 || value > max) invalid(`${name} must be a number above 0${max < Number.POSITIVE_INFINITY ? ` and at most ${max}` : ''}, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0 || value > max)
+    invalid(
+      `${name} must be a number above 0${max < Number.POSITIVE_INFINITY ? ` and at most ${max}` : ''}, got ${value}`,
+    );
   return value;
 }
 
@@ -136,7 +144,10 @@ function serializeEvent(event: unknown): string {
   try {
     return JSON.stringify(event === undefined ? null : event);
   } catch (cause) {
-    throw new LambdaRunnerError(`the event cannot be serialized as JSON: ${String(cause)}`, { code: 'INVALID_EVENT', cause });
+    throw new LambdaRunnerError(`the event cannot be serialized as JSON: ${String(cause)}`, {
+      code: 'INVALID_EVENT',
+      cause,
+    });
   }
 }
 
@@ -160,8 +171,14 @@ class LocalFunctionRunner implements LocalFunction {
 
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly environments = new Set<ExecutionEnvironment>();
-  private readonly waiting: Array<{ readonly resolve: (lease: Lease) => void; readonly reject: (error: Error) => void }> = [];
-  private readonly sleeping = new Set<{ readonly timer: NodeJS.Timeout; readonly wake: (completed: boolean) => void }>();
+  private readonly waiting: Array<{
+    readonly resolve: (lease: Lease) => void;
+    readonly reject: (error: Error) => void;
+  }> = [];
+  private readonly sleeping = new Set<{
+    readonly timer: NodeJS.Timeout;
+    readonly wake: (completed: boolean) => void;
+  }>();
   private readonly drainWaiters: Array<() => void> = [];
   private inFlight = 0;
   private nextInvocationId = 0;
@@ -172,15 +189,22 @@ class LocalFunctionRunner implements LocalFunction {
   constructor(options: LocalFunctionOptions) {
     if (!options.name) invalid('name is required');
     if (!options.arn?.startsWith('arn:')) invalid(`arn must be a Lambda function ARN, got ${String(options.arn)}`);
-    if (!options.assetDir || !existsSync(options.assetDir) || !statSync(options.assetDir).isDirectory()) invalid(`assetDir ${String(options.assetDir)} is not a folder`);
-    if (!/^[^.]+\.[^.].*$/.test(options.handler.split('/').pop() ?? '')) invalid(`handler must look like index.handler, got ${options.handler}`);
+    if (!options.assetDir || !existsSync(options.assetDir) || !statSync(options.assetDir).isDirectory())
+      invalid(`assetDir ${String(options.assetDir)} is not a folder`);
+    if (!/^[^.]+\.[^.].*$/.test(options.handler.split('/').pop() ?? ''))
+      invalid(`handler must look like index.handler, got ${options.handler}`);
     const runtime = /^nodejs(\d+)\.x$/.exec(options.runtime);
-    if (!runtime) throw new LambdaRunnerError(`runtime ${options.runtime} is not a Node.js runtime (nodejs<N>.x)`, { code: 'UNSUPPORTED_RUNTIME' });
+    if (!runtime)
+      throw new LambdaRunnerError(`runtime ${options.runtime} is not a Node.js runtime (nodejs<N>.x)`, {
+        code: 'UNSUPPORTED_RUNTIME',
+      });
     checkFunctionEnvironment(options.name, options.environment ?? {});
     const delays = options.asyncRetryDelaysMs ?? [200, 400];
-    if (delays.length > 2 || delays.some((d) => !Number.isFinite(d) || d < 0)) invalid('asyncRetryDelaysMs takes at most two delays of 0 ms or more (Lambda retries at most twice)');
+    if (delays.length > 2 || delays.some((d) => !Number.isFinite(d) || d < 0))
+      invalid('asyncRetryDelaysMs takes at most two delays of 0 ms or more (Lambda retries at most twice)');
     const concurrency = options.maxConcurrency ?? 2;
-    if (!Number.isInteger(concurrency) || concurrency < 1) invalid(`maxConcurrency must be a whole number of at least 1, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      invalid(`maxConcurrency must be a whole number of at least 1, got ${concurrency}`);
 
     this.options = options;
     this.name = options.name;
@@ -226,7 +250,9 @@ class LocalFunctionRunner implements LocalFunction {
       clearTimeout(sleep.timer);
       sleep.wake(false);
     }
-    await Promise.all([...this.environments].map((env) => env.terminate('the local function was closed during the invocation')));
+    await Promise.all(
+      [...this.environments].map((env) => env.terminate('the local function was closed during the invocation')),
+    );
     await this.drain();
   }
 
@@ -251,7 +277,12 @@ class LocalFunctionRunner implements LocalFunction {
     }
     const started = performance.now();
     const outcome = await this.within(
-      env.run({ invocationId: ++this.nextInvocationId, requestId, eventJson, deadlineMs: Date.now() + this.timeoutSeconds * 1000 }),
+      env.run({
+        invocationId: ++this.nextInvocationId,
+        requestId,
+        eventJson,
+        deadlineMs: Date.now() + this.timeoutSeconds * 1000,
+      }),
       this.timeoutSeconds * 1000,
     );
     const durationMs = performance.now() - started;
@@ -277,13 +308,22 @@ class LocalFunctionRunner implements LocalFunction {
 
   private toResult(outcome: RunOutcome): InvokeResult {
     if (outcome.ok) return { ok: true, value: JSON.parse(outcome.json) as unknown };
-    return { ok: false, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage, ...(outcome.error.trace ? { trace: outcome.error.trace } : {}) };
+    return {
+      ok: false,
+      errorType: outcome.error.errorType,
+      errorMessage: outcome.error.errorMessage,
+      ...(outcome.error.trace ? { trace: outcome.error.trace } : {}),
+    };
   }
 
   /** Lambda gives the init phase 10 s, then retries init within the invocation, which then times out. */
   private initTimedOut(): InvokeResult {
     this.functionLine(`INIT_REPORT Init Duration: ${this.initTimeoutMs.toFixed(2)} ms\tPhase: init\tStatus: timeout`);
-    return { ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds` };
+    return {
+      ok: false,
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `Task timed out after ${this.timeoutSeconds.toFixed(2)} seconds`,
+    };
   }
 
   private initFailed(requestId: string, error: FunctionError): InvokeResult {
@@ -386,16 +426,35 @@ class LocalFunctionRunner implements LocalFunction {
         throw error;
       }
       if (result.ok) {
-        this.notify(() => this.options.onAsyncSuccess?.({ functionName: this.name, event: JSON.parse(eventJson), attempts: attempt, value: result.value }));
+        this.notify(() =>
+          this.options.onAsyncSuccess?.({
+            functionName: this.name,
+            event: JSON.parse(eventJson),
+            attempts: attempt,
+            value: result.value,
+          }),
+        );
         return;
       }
       const delay = this.asyncRetryDelaysMs[attempt - 1];
-      const error: FunctionError = { errorType: result.errorType, errorMessage: result.errorMessage, ...(result.trace ? { trace: result.trace } : {}) };
+      const error: FunctionError = {
+        errorType: result.errorType,
+        errorMessage: result.errorMessage,
+        ...(result.trace ? { trace: result.trace } : {}),
+      };
       if (delay === undefined) {
-        const failure: AsyncInvocationFailure = { functionName: this.name, event: JSON.parse(eventJson), attempts: attempt, error };
+        const failure: AsyncInvocationFailure = {
+          functionName: this.name,
+          event: JSON.parse(eventJson),
+          attempts: attempt,
+          error,
+        };
         const onFailure = this.options.onAsyncFailure;
         if (onFailure) this.notify(() => onFailure(failure));
-        else this.logLine(`async invocation of ${this.name} dropped after ${attempt} attempts: ${error.errorType}: ${error.errorMessage}`);
+        else
+          this.logLine(
+            `async invocation of ${this.name} dropped after ${attempt} attempts: ${error.errorType}: ${error.errorMessage}`,
+          );
         return;
       }
       if (!(await this.sleep(delay))) return;

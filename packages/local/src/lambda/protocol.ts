@@ -51,5 +51,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Narrows a message from a worker; anything else is ignored by the runner. */
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return isRecord(value) && typeof value['type'] === 'string' && ['ready', 'init-error', 'log', 'result', 'fatal'].includes(value['type']);
+  return (
+    isRecord(value) &&
+    typeof value['type'] === 'string' &&
+    ['ready', 'init-error', 'log', 'result', 'fatal'].includes(value['type'])
+  );
 }

@@ -38,7 +38,11 @@ export function parseReservationCommand(
       const reservationId = id(input.id, 'id');
       const reason = input.reason ?? null;
       if (reason !== null && (typeof reason !== 'string' || reason.length > MAX_REASON_LENGTH)) {
-        throw new ValidationError('INVALID_REASON', `reason must be a text of at most ${MAX_REASON_LENGTH} characters`, 'reason');
+        throw new ValidationError(
+          'INVALID_REASON',
+          `reason must be a text of at most ${MAX_REASON_LENGTH} characters`,
+          'reason',
+        );
       }
       return { streamId: reservationId, command: { type: 'CancelReservation', data: { reservationId, reason } } };
     }
@@ -49,13 +53,18 @@ export function parseReservationCommand(
 
 function objectArgument(args: Record<string, unknown>, name: string): Record<string, unknown> {
   const value = args[name];
-  if (typeof value !== 'object' || value === null) throw new ValidationError('MISSING_INPUT', `${name} is required`, name);
+  if (typeof value !== 'object' || value === null)
+    throw new ValidationError('MISSING_INPUT', `${name} is required`, name);
   return value as Record<string, unknown>;
 }
 
 function id(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID_LENGTH) {
-    throw new ValidationError('INVALID_ID', `${field} must be a non-empty id of at most ${MAX_ID_LENGTH} characters`, field);
+    throw new ValidationError(
+      'INVALID_ID',
+      `${field} must be a non-empty id of at most ${MAX_ID_LENGTH} characters`,
+      field,
+    );
   }
   return value;
 }
@@ -63,7 +72,11 @@ function id(value: unknown, field: string): string {
 /** An AWSDate as AppSync accepts it, `YYYY-MM-DD`, and a real calendar day. */
 function date(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new ValidationError('INVALID_DATE', `${field} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`, field);
+    throw new ValidationError(
+      'INVALID_DATE',
+      `${field} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`,
+      field,
+    );
   }
   const parsed = new Date(`${value}T00:00:00Z`);
   if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {

@@ -9,7 +9,10 @@ export const MAX_NIGHTS = 30;
 
 export type ReservationCommand =
   | { readonly type: 'CreateReservation'; readonly data: ReservationRequested }
-  | { readonly type: 'CancelReservation'; readonly data: { readonly reservationId: string; readonly reason: string | null } };
+  | {
+      readonly type: 'CancelReservation';
+      readonly data: { readonly reservationId: string; readonly reason: string | null };
+    };
 
 export type ReservationEvent =
   | { readonly type: 'ReservationRequested'; readonly data: ReservationRequested }
@@ -39,10 +42,16 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
     case 'CreateReservation': {
       const { dateStart, dateEnd } = command.data;
       if (state.status !== 'NONE') {
-        throw new BusinessRuleViolationError('RESERVATION_ALREADY_EXISTS', `reservation ${command.data.reservationId} already exists`);
+        throw new BusinessRuleViolationError(
+          'RESERVATION_ALREADY_EXISTS',
+          `reservation ${command.data.reservationId} already exists`,
+        );
       }
       if (nightsBetween(dateStart, dateEnd) < 1) {
-        throw new BusinessRuleViolationError('DATE_END_NOT_AFTER_START', `dateEnd (${dateEnd}) must be after dateStart (${dateStart})`);
+        throw new BusinessRuleViolationError(
+          'DATE_END_NOT_AFTER_START',
+          `dateEnd (${dateEnd}) must be after dateStart (${dateStart})`,
+        );
       }
       if (nightsBetween(dateStart, dateEnd) > MAX_NIGHTS) {
         throw new BusinessRuleViolationError(
@@ -52,7 +61,10 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
       }
       const today = context.now.toISOString().slice(0, 10);
       if (dateStart < today) {
-        throw new BusinessRuleViolationError('DATE_START_IN_PAST', `dateStart (${dateStart}) is before today (${today})`);
+        throw new BusinessRuleViolationError(
+          'DATE_START_IN_PAST',
+          `dateStart (${dateStart}) is before today (${today})`,
+        );
       }
       return [{ type: 'ReservationRequested', data: command.data }];
     }
@@ -62,10 +74,16 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
         throw new BusinessRuleViolationError('RESERVATION_NOT_FOUND', `there is no reservation ${reservationId}`);
       }
       if (state.status === 'CANCELLED') {
-        throw new BusinessRuleViolationError('RESERVATION_ALREADY_CANCELLED', `reservation ${reservationId} is already cancelled`);
+        throw new BusinessRuleViolationError(
+          'RESERVATION_ALREADY_CANCELLED',
+          `reservation ${reservationId} is already cancelled`,
+        );
       }
       if (state.status === 'REJECTED') {
-        throw new BusinessRuleViolationError('RESERVATION_REJECTED', `reservation ${reservationId} was rejected; there is nothing to cancel`);
+        throw new BusinessRuleViolationError(
+          'RESERVATION_REJECTED',
+          `reservation ${reservationId} was rejected; there is nothing to cancel`,
+        );
       }
       return [{ type: 'ReservationCancelled', data: { reservationId, reason } }];
     }
@@ -81,7 +99,9 @@ function evolve(state: ReservationState, event: ReservationEvent): ReservationSt
     case 'ReservationRequested':
       return { status: 'REQUESTED', ...event.data, cancellationReason: null };
     case 'ReservationCancelled':
-      return state.status === 'NONE' ? state : { ...state, status: 'CANCELLED', cancellationReason: event.data.reason ?? null };
+      return state.status === 'NONE'
+        ? state
+        : { ...state, status: 'CANCELLED', cancellationReason: event.data.reason ?? null };
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled event ${JSON.stringify(unhandled)}`);

@@ -21,7 +21,16 @@ export function toReservation(state: ReservationState, version: number): Reserva
 export function toNotification(outcome: CommitOutcome<ReservationState>): { input: ReservationNotificationInput } {
   const { streamId: id, commitId: commandId } = outcome.commit;
   if (outcome.status === 'STORED') {
-    return { input: { id, commandId, status: 'STORED', version: outcome.version, reservation: toReservation(outcome.state, outcome.version), error: null } };
+    return {
+      input: {
+        id,
+        commandId,
+        status: 'STORED',
+        version: outcome.version,
+        reservation: toReservation(outcome.state, outcome.version),
+        error: null,
+      },
+    };
   }
   return { input: { id, commandId, status: 'REJECTED', version: null, reservation: null, error: outcome.error } };
 }

@@ -9,7 +9,8 @@ export const handler = createQueryHandler({
   reducer: reservationDecider,
   queries: {
     getReservationById: async (args, load) => {
-      if (typeof args.id !== 'string' || args.id === '') throw new ValidationError('INVALID_ID', 'id is required', 'id');
+      if (typeof args.id !== 'string' || args.id === '')
+        throw new ValidationError('INVALID_ID', 'id is required', 'id');
       const { state, version } = await load(args.id);
       return toReservation(state, version);
     },

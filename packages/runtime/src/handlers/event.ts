@@ -63,7 +63,12 @@ export function createEventHandler<Event extends DomainEvent, State, Variables>(
     });
     const notifyStarted = Date.now();
     await notifier.notify(options.toNotification(outcome));
-    logInfo('outcome notified', { ...log, step: 'notify', status: outcome.status, durationMs: Date.now() - notifyStarted });
+    logInfo('outcome notified', {
+      ...log,
+      step: 'notify',
+      status: outcome.status,
+      durationMs: Date.now() - notifyStarted,
+    });
     return outcome;
   };
 }
@@ -101,15 +106,19 @@ async function storeCommit<Event extends DomainEvent, State>(
 export function parseCommit(detail: unknown): Commit {
   const candidate = detail as Partial<Commit> | null;
   const problems: string[] = [];
-  if (typeof candidate !== 'object' || candidate === null) throw new ValidationError('MALFORMED_COMMIT', 'event detail is not an object');
+  if (typeof candidate !== 'object' || candidate === null)
+    throw new ValidationError('MALFORMED_COMMIT', 'event detail is not an object');
   for (const key of ['aggregate', 'streamId', 'commitId', 'correlationId', 'deadline'] as const) {
     if (typeof candidate[key] !== 'string' || candidate[key] === '') problems.push(`${key} must be a non-empty string`);
   }
   if (!Number.isInteger(candidate.expectedVersion) || (candidate.expectedVersion ?? -1) < 0) {
     problems.push('expectedVersion must be a non-negative integer');
   }
-  if (!Array.isArray(candidate.events) || candidate.events.length === 0) problems.push('events must be a non-empty array');
-  if (typeof candidate.deadline === 'string' && Number.isNaN(Date.parse(candidate.deadline))) problems.push('deadline must be an ISO date');
-  if (problems.length > 0) throw new ValidationError('MALFORMED_COMMIT', `event detail is not a commit: ${problems.join('; ')}`);
+  if (!Array.isArray(candidate.events) || candidate.events.length === 0)
+    problems.push('events must be a non-empty array');
+  if (typeof candidate.deadline === 'string' && Number.isNaN(Date.parse(candidate.deadline)))
+    problems.push('deadline must be an ISO date');
+  if (problems.length > 0)
+    throw new ValidationError('MALFORMED_COMMIT', `event detail is not a commit: ${problems.join('; ')}`);
   return candidate as Commit;
 }

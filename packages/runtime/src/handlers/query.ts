@@ -32,12 +32,14 @@ export function createQueryHandler<Event extends DomainEvent, State>(
   return async (event, lambdaContext) => {
     try {
       const query = options.queries[event.info.fieldName];
-      if (query === undefined) throw new Error(`no query resolver for ${event.info.parentTypeName}.${event.info.fieldName}`);
+      if (query === undefined)
+        throw new Error(`no query resolver for ${event.info.parentTypeName}.${event.info.fieldName}`);
       const { store } = adapters();
       return await query(event.arguments, (streamId) => store.load(streamId, options.reducer));
     } catch (error) {
       const facing = toGraphQLFacingError(error, lambdaContext.awsRequestId);
-      if (facing.name === 'InternalError') logError('query failed', error, { step: 'query', field: event.info.fieldName });
+      if (facing.name === 'InternalError')
+        logError('query failed', error, { step: 'query', field: event.info.fieldName });
       throw facing;
     }
   };

@@ -43,14 +43,18 @@ export async function startCapturingBus(failWith?: (request: number, index: numb
       return { EventId: `event-${accepted.length}` };
     });
     response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-    response.end(JSON.stringify({ FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results }));
+    response.end(
+      JSON.stringify({ FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results }),
+    );
   });
   const endpoint = await listen(server);
   return { endpoint, accepted, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** An HTTP server standing in for AppSync's GraphQL endpoint; records requests, answers `answer()`. */
-export async function startCapturingGraphQL(answer: () => { status: number; body: unknown } = () => ({ status: 200, body: { data: {} } })) {
+export async function startCapturingGraphQL(
+  answer: () => { status: number; body: unknown } = () => ({ status: 200, body: { data: {} } }),
+) {
   const requests: CapturedRequest[] = [];
   const server = createServer(async (request, response) => {
     requests.push({ headers: request.headers, body: await readBody(request) });
@@ -59,5 +63,9 @@ export async function startCapturingGraphQL(answer: () => { status: number; body
     response.end(JSON.stringify(body));
   });
   const endpoint = await listen(server);
-  return { url: `${endpoint}/graphql`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `${endpoint}/graphql`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

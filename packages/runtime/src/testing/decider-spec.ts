@@ -11,7 +11,10 @@ import { fold, type DecideContext, type Decider, type DomainEvent } from '../dec
 import { isCoreError } from '../errors';
 
 export interface DeciderSpecification<Command, Event extends DomainEvent> {
-  when(command: Command, context: DecideContext): {
+  when(
+    command: Command,
+    context: DecideContext,
+  ): {
     /** Asserts that exactly these events are decided. */
     then(expected: Event[]): void;
     /** Asserts that the command is refused with this error code (and, if given, a message containing `message`). */
@@ -38,11 +41,14 @@ export function given<Command, Event extends DomainEvent, State>(
           } catch (error) {
             thrown = error;
           }
-          if (thrown === undefined) throw new Error(`expected the command to be refused with ${code}, but it was accepted`);
+          if (thrown === undefined)
+            throw new Error(`expected the command to be refused with ${code}, but it was accepted`);
           if (!isCoreError(thrown)) throw new Error(`expected a CoreError with code ${code}, got ${String(thrown)}`);
-          if (thrown.code !== code) throw new Error(`expected error code ${code}, got ${thrown.code}: ${thrown.message}`);
+          if (thrown.code !== code)
+            throw new Error(`expected error code ${code}, got ${thrown.code}: ${thrown.message}`);
           if (message !== undefined) {
-            const matches = typeof message === 'string' ? thrown.message.includes(message) : message.test(thrown.message);
+            const matches =
+              typeof message === 'string' ? thrown.message.includes(message) : message.test(thrown.message);
             if (!matches) throw new Error(`error message "${thrown.message}" does not match ${String(message)}`);
           }
         },
