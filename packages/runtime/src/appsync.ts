@@ -5,6 +5,8 @@
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { HttpRequest } from '@smithy/protocol-http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { DependencyError } from './errors';
@@ -19,8 +21,11 @@ export interface AppSyncNotifierOptions {
   readonly mutation: string;
   /** @default the function's credentials from its environment */
   readonly credentials?: AwsCredentialIdentityProvider;
-  /** @default global fetch */
-  readonly fetch?: typeof fetch;
+  /**
+   * Sends the signed request. @default node:http(s) — not the global `fetch`, whose first use in a
+   * process loads undici lazily (about 30 ms of every cold start on Node 20).
+   */
+  readonly post?: HttpPost;
 }
 
 export interface NotifierMetrics {
@@ -42,7 +47,7 @@ export function createAppSyncNotifier<Variables extends Record<string, unknown>>
     credentials: options.credentials ?? fromEnv(),
     sha256: NodeSha256,
   });
-  const send = options.fetch ?? fetch;
+  const send = options.post ?? nodePost;
   const metrics: NotifierMetrics = { requests: 0 };
 
   async function notify(variables: Variables): Promise<void> {
@@ -58,17 +63,26 @@ export function createAppSyncNotifier<Variables extends Record<string, unknown>>
     });
     const signed = await signer.sign(request);
     metrics.requests += 1;
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await send(url, { method: 'POST', headers: signed.headers, body });
+      response = await send(url, signed.headers, body);
     } catch (error) {
       throw new DependencyError('NOTIFY_FAILED', `could not reach AppSync at ${url.host}`, { cause: error });
     }
-    const text = await response.text();
-    if (!response.ok) {
-      throw new DependencyError('NOTIFY_FAILED', `AppSync answered HTTP ${response.status}: ${text.slice(0, 500)}`);
+    const { status, text } = response;
+    if (status < 200 || status >= 300) {
+      throw new DependencyError('NOTIFY_FAILED', `AppSync answered HTTP ${status}: ${text.slice(0, 500)}`);
     }
-    const answer = JSON.parse(text) as { errors?: { errorType?: string; message?: string }[] };
+    let answer: { errors?: { errorType?: string; message?: string }[] };
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch (error) {
+      throw new DependencyError(
+        'NOTIFY_FAILED',
+        `AppSync answered with something that is not JSON: ${text.slice(0, 200)}`,
+        { cause: error },
+      );
+    }
     if (answer.errors !== undefined && answer.errors.length > 0) {
       const reasons = answer.errors.map((error) => `${error.errorType ?? 'Error'}: ${error.message ?? ''}`).join('; ');
       throw new DependencyError('NOTIFY_FAILED', `AppSync refused the notification: ${reasons}`);
@@ -77,3 +91,29 @@ export function createAppSyncNotifier<Variables extends Record<string, unknown>>
 
   return { notify, metrics };
 }
+
+/** Posts a body and reads the whole answer. */
+export type HttpPost = (
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+) => Promise<{ status: number; text: string }>;
+
+const nodePost: HttpPost = (url, headers, body) =>
+  new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
