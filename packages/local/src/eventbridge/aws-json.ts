@@ -28,6 +28,26 @@ export function awsJsonOperation(req: IncomingMessage, targetPrefix: string): st
 }
 
 /**
+ * Answers a request that is not a POST with AWS's error and returns true; AWS JSON protocols are POST only.
+ *
+ * @example
+ * ```ts
+ * if (refuseNonPost(req, res, 'application/x-amz-json-1.1')) return true;
+ * ```
+ */
+export function refuseNonPost(req: IncomingMessage, res: ServerResponse, contentType: AwsJsonContentType): boolean {
+  if (req.method === 'POST') return false;
+  sendAwsJsonError(
+    res,
+    contentType,
+    400,
+    'UnknownOperationException',
+    `AWS JSON requests are POSTs, not ${req.method}.`,
+  );
+  return true;
+}
+
+/**
  * Parses a request body as JSON; an empty body is `{}` (as the SDKs send for no input).
  *
  * @example

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { awsJsonOperation, parseAwsJsonBody, sendAwsJson, sendAwsJsonError } from './aws-json';
+import { awsJsonOperation, parseAwsJsonBody, refuseNonPost, sendAwsJson, sendAwsJsonError } from './aws-json';
 import {
   DEFAULT_MAXIMUM_EVENT_AGE_SECONDS,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
@@ -201,14 +201,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     if (operation === undefined) {
       return false;
     }
-    if (req.method !== 'POST') {
-      sendAwsJsonError(
-        res,
-        CONTENT_TYPE,
-        400,
-        'UnknownOperationException',
-        `AWS JSON requests are POSTs, not ${req.method}.`,
-      );
+    if (refuseNonPost(req, res, CONTENT_TYPE)) {
       return true;
     }
     if (operation !== 'PutEvents') {

@@ -2,7 +2,13 @@
  * Step Functions on the AWS JSON 1.0 wire: `POST` with `X-Amz-Target: AWSStepFunctions.<Op>`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { awsJsonOperation, parseAwsJsonBody, sendAwsJson, sendAwsJsonError } from '../eventbridge/aws-json';
+import {
+  awsJsonOperation,
+  parseAwsJsonBody,
+  refuseNonPost,
+  sendAwsJson,
+  sendAwsJsonError,
+} from '../eventbridge/aws-json';
 import { StepFunctionsError } from './errors';
 import type { ExecutionDescription, StartExecutionResult, SyncExecutionResult } from './types';
 
@@ -34,14 +40,7 @@ export function createStepFunctionsHttpHandler(
     if (operation === undefined) {
       return false;
     }
-    if (req.method !== 'POST') {
-      sendAwsJsonError(
-        res,
-        CONTENT_TYPE,
-        400,
-        'UnknownOperationException',
-        `AWS JSON requests are POSTs, not ${req.method}.`,
-      );
+    if (refuseNonPost(req, res, CONTENT_TYPE)) {
       return true;
     }
     const parsed = parseAwsJsonBody(body);
