@@ -90,6 +90,16 @@ new JsonFile(root, 'tsconfig.base.json', {
   },
 });
 
+const dynaliteTransactions = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/dynalite-transactions',
+  name: '@core/dynalite-transactions',
+  nxName: 'dynalite-transactions',
+  description: 'An HTTP front for dynalite that adds TransactWriteItems and serializes each table\'s writes.',
+  deps: [`dynalite@${V.dynalite}`],
+  devDeps: [`@aws-sdk/client-dynamodb@${V.awsSdk}`],
+});
+
 const runtime = new WorkspacePackage({
   parent: root,
   outdir: 'packages/runtime',
@@ -105,7 +115,12 @@ const runtime = new WorkspacePackage({
     `@smithy/protocol-http@${V.protocolHttp}`,
     `@smithy/types@${V.smithyTypes}`,
   ],
-  devDeps: [`dynalite@${V.dynalite}`, `fast-check@${V.fastCheck}`, `@aws-crypto/sha256-js@${V.sha256}`],
+  devDeps: [
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-crypto/sha256-js@${V.sha256}`,
+  ],
   exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing']),
 });
 
@@ -148,6 +163,7 @@ const reservation = new WorkspacePackage({
     `constructs@${V.constructs}`,
     `@types/aws-lambda@${V.awsLambdaTypes}`,
     `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
     `fast-check@${V.fastCheck}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
   ],

@@ -1,0 +1,14 @@
+/**
+ * TransactWriteItems for dynalite: an HTTP front that serializes each table's writes and runs
+ * transactions with dynalite's own validation and condition evaluator.
+ */
+export {
+  createDynamoDbFront,
+  startTransactionFront,
+  type DynamoDbFront,
+  type DynamoDbFrontOptions,
+  type TransactionFront,
+} from './front';
+export { DynaliteTransactionsError, type DynaliteTransactionsErrorCode } from './errors';
+export { MAX_TRANSACTION_ACTIONS } from './transact';
+export type { WireAnswer } from './upstream';
