@@ -1,44 +1,53 @@
 /**
- * The DynamoDB event store. One item per commit, keyed by stream id and the commit's first version:
+ * The DynamoDB event store. One item per commit, keyed by stream id and the commit's first version,
+ * and one record per command id, written with the commit in one transaction:
  *
- * | attribute | type | meaning |
- * |---|---|---|
- * | `streamId` | S, partition key | the aggregate instance |
- * | `version` | N, sort key | version of the commit's first event |
- * | `lastVersion` | N | version of its last event (the stream's version after it) |
- * | `commitId` | S | the command id: a second delivery is recognised by it |
- * | `events` | S | the commit's event envelopes, JSON |
- * | `state` | S | the state after the commit, JSON, as `reducerVersion` computed it |
- * | `reducerVersion` | N | the reducer version that computed `state` |
- * | `recentCommitIds` | L | the last 32 commit ids, newest first |
+ * | item | `streamId` (partition) | `version` (sort) | holds |
+ * |---|---|---|---|
+ * | commit | the aggregate instance | version of the commit's first event | `events`, `state` after them, `recentCommits`, ids |
+ * | command record | `command#<command id>` | 0 | STORED (where) or REJECTED (why), the command's fingerprint |
  *
- * Optimistic concurrency: a put is conditional on the key being free, and the key is the expected
- * version + 1, so two commits decided on the same version collide on the same item. One item per
- * commit makes a commit atomic without transactions (dynalite has none). Loading reads the newest
- * item only (1 request) and folds the whole stream only when the kept state's reducer version is old.
+ * Both puts are conditional on their key being free. Two commits decided on the same version collide
+ * on the commit key: one is stored, the other is told CONFLICT. Two deliveries (or two attempts) of one
+ * command collide on its record: one command id has one outcome, whatever is retried. A rejection is
+ * recorded the same way, so a later attempt of a rejected command cannot be stored.
+ *
+ * Loading reads the newest item only (1 request) and folds the whole stream only when the kept state's
+ * reducer version is old. Appending needs no read: the commit carries the state after it.
  */
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  TransactWriteItemsCommand,
   type AttributeValue,
   type ConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
 import { fold, type DomainEvent, type Reducer } from './decider';
 import { lastVersion, toDomainEvents, type Commit } from './envelope';
-import { ConcurrencyError, DependencyError, PayloadTooLargeError } from './errors';
+import { DeadlineExceededError, DependencyError, PayloadTooLargeError, ValidationError } from './errors';
 import { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
-import { RECENT_COMMIT_IDS, type AppendOutcome, type EventStore, type LoadedStream, type StoredCommit } from './ports';
+import type {
+  AppendOptions,
+  AppendResult,
+  CommandRecord,
+  EventStore,
+  LoadedStream,
+  RejectionCode,
+  StoredCommit,
+} from './ports';
 
 export interface DynamoDbEventStoreOptions {
   readonly tableName: string;
-  /** @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB) */
+  /**
+   * @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB)
+   * with the SDK's own retries off: the store retries itself, and never starts a write after its deadline.
+   */
   readonly client?: DynamoDBClient;
 }
 
-/** Requests and capacity units used, for the "reads per command" benchmark and tests. */
+/** Requests and capacity units used, for the "requests per command" benchmark and tests. */
 export interface EventStoreMetrics {
   readRequests: number;
   writeRequests: number;
@@ -50,11 +59,25 @@ export interface DynamoDbEventStore extends EventStore {
   readonly metrics: EventStoreMetrics;
 }
 
+/** The partition key prefix of command records; no stream id may start with it. */
+export const COMMAND_RECORD_PREFIX = 'command#';
+
+/** How long a read keeps retrying a throttled or failed request. */
+const READ_RETRY_BUDGET_MS = 2_000;
+const RETRYABLE_ERRORS = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+  'ECONNRESET',
+]);
+
 interface CommitItem {
   readonly commit: Commit;
-  readonly state: string;
-  readonly reducerVersion: number;
-  readonly recentCommitIds: string[];
+  readonly stateText: string;
   readonly storedAt: string;
 }
 
@@ -64,61 +87,67 @@ interface CommitItem {
  * const { state, version } = await store.load(streamId, reservationDecider);
  */
 export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): DynamoDbEventStore {
-  const client = options.client ?? new DynamoDBClient({});
+  const client = options.client ?? new DynamoDBClient({ maxAttempts: 1 });
   const TableName = options.tableName;
   const metrics: EventStoreMetrics = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
-
-  const countRead = (capacity: ConsumedCapacity | undefined) => {
-    metrics.readRequests += 1;
-    metrics.readUnits += capacity?.CapacityUnits ?? 0;
+  const count = (kind: 'read' | 'write', capacity: ConsumedCapacity | ConsumedCapacity[] | undefined) => {
+    const units = [capacity ?? []].flat().reduce((sum, each) => sum + (each.CapacityUnits ?? 0), 0);
+    if (kind === 'read') {
+      metrics.readRequests += 1;
+      metrics.readUnits += units;
+    } else {
+      metrics.writeRequests += 1;
+      metrics.writeUnits += units;
+    }
   };
+  const read = <T extends { ConsumedCapacity?: ConsumedCapacity }>(send: () => Promise<T>): Promise<T> =>
+    withRetries(send, new Date(Date.now() + READ_RETRY_BUDGET_MS)).then((result) => {
+      count('read', result.ConsumedCapacity);
+      return result;
+    });
 
   async function newestItem(streamId: string): Promise<CommitItem | undefined> {
-    const result = await client.send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: 'streamId = :s',
-        ExpressionAttributeValues: { ':s': { S: streamId } },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+    const result = await read(() =>
+      client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'streamId = :s',
+          ExpressionAttributeValues: { ':s': { S: streamId } },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
     );
-    countRead(result.ConsumedCapacity);
     const item = result.Items?.[0];
-    return item === undefined ? undefined : fromItem(item);
+    return item === undefined ? undefined : fromCommitItem(item);
   }
 
-  async function itemAt(streamId: string, version: number): Promise<CommitItem | undefined> {
-    const result = await client.send(
-      new GetItemCommand({
-        TableName,
-        Key: { streamId: { S: streamId }, version: { N: String(version) } },
-        ConsistentRead: true,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+  async function getItem(key: Record<string, AttributeValue>): Promise<Record<string, AttributeValue> | undefined> {
+    const result = await read(() =>
+      client.send(new GetItemCommand({ TableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
     );
-    countRead(result.ConsumedCapacity);
-    return result.Item === undefined ? undefined : fromItem(result.Item);
+    return result.Item;
   }
 
   async function* readItems(streamId: string, upToVersion = Number.MAX_SAFE_INTEGER): AsyncGenerator<CommitItem> {
     let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'streamId = :s AND #version <= :v',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':s': { S: streamId }, ':v': { N: String(upToVersion) } },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
+      const page = await read(() =>
+        client.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'streamId = :s AND #version <= :v',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':s': { S: streamId }, ':v': { N: String(upToVersion) } },
+            ConsistentRead: true,
+            ExclusiveStartKey,
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
       );
-      countRead(page.ConsumedCapacity);
-      for (const item of page.Items ?? []) yield fromItem(item);
+      for (const item of page.Items ?? []) yield fromCommitItem(item);
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey !== undefined);
   }
@@ -128,8 +157,8 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     item: CommitItem,
     reducer: Reducer<Event, State>,
   ): Promise<{ state: State; folded: boolean }> {
-    if (item.reducerVersion === reducer.reducerVersion)
-      return { state: JSON.parse(item.state) as State, folded: false };
+    if (item.commit.reducerVersion === reducer.reducerVersion)
+      return { state: JSON.parse(item.stateText) as State, folded: false };
     let state = reducer.initialState;
     for await (const each of readItems(item.commit.streamId, item.commit.expectedVersion + 1)) {
       state = fold(reducer, toDomainEvents(each.commit.events as Commit<Event>['events']), state);
@@ -140,106 +169,158 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
   async function load<Event extends DomainEvent, State>(
     streamId: string,
     reducer: Reducer<Event, State>,
-  ): Promise<LoadedStream<State> & { newest?: CommitItem }> {
+  ): Promise<LoadedStream<State>> {
+    assertStreamId(streamId);
     const newest = await newestItem(streamId);
-    if (newest === undefined) {
-      return { state: reducer.initialState, version: 0, recentCommitIds: [], folded: false };
-    }
+    if (newest === undefined) return { state: reducer.initialState, version: 0, recentCommits: [], folded: false };
     const { state, folded } = await stateAfter(newest, reducer);
-    return { state, version: lastVersion(newest.commit), recentCommitIds: newest.recentCommitIds, folded, newest };
+    return { state, version: lastVersion(newest.commit), recentCommits: newest.commit.recentCommits, folded };
   }
 
-  async function findStored<Event extends DomainEvent, State>(
-    commit: Commit<Event>,
-    reducer: Reducer<Event, State>,
-  ): Promise<AppendOutcome<State> | undefined> {
-    const stored = await itemAt(commit.streamId, commit.expectedVersion + 1);
-    if (stored === undefined || stored.commit.commitId !== commit.commitId) return undefined;
-    const { state } = await stateAfter(stored, reducer);
-    return { status: 'duplicate', version: lastVersion(stored.commit), state };
-  }
-
-  function toItem(
-    commit: Commit,
-    state: unknown,
-    reducerVersion: number,
-    previousCommitIds: readonly string[],
-  ): Record<string, AttributeValueShape> {
-    const recentCommitIds = [commit.commitId, ...previousCommitIds].slice(0, RECENT_COMMIT_IDS);
-    return {
-      streamId: { S: commit.streamId },
-      version: { N: String(commit.expectedVersion + 1) },
-      lastVersion: { N: String(lastVersion(commit)) },
-      commitId: { S: commit.commitId },
-      aggregate: { S: commit.aggregate },
-      correlationId: { S: commit.correlationId },
-      deadline: { S: commit.deadline },
-      events: { S: JSON.stringify(commit.events) },
-      state: { S: JSON.stringify(state) },
-      reducerVersion: { N: String(reducerVersion) },
-      recentCommitIds: { L: recentCommitIds.map((id) => ({ S: id })) },
-      storedAt: { S: new Date().toISOString() },
-    };
-  }
-
-  async function append<Event extends DomainEvent, State>(
-    commit: Commit<Event>,
-    reducer: Reducer<Event, State>,
-  ): Promise<AppendOutcome<State>> {
-    if (commit.events.length === 0)
-      throw new DependencyError('EMPTY_COMMIT', `commit ${commit.commitId} has no events`);
-    const current = await load(commit.streamId, reducer);
-    if (current.version !== commit.expectedVersion) {
-      const stored = await findStored(commit, reducer);
-      if (stored !== undefined) return stored;
-      throw new ConcurrencyError(commit.streamId, commit.expectedVersion, current.version);
-    }
-    const state = fold(reducer, toDomainEvents(commit.events), current.state);
-    const item = toItem(commit, state, reducer.reducerVersion, current.recentCommitIds);
+  async function append(commit: Commit, appendOptions: AppendOptions): Promise<AppendResult> {
+    const item = toCommitItem(commit);
     assertItemFits(commit, item);
+    const record = toRecordItem(storedRecordOf(commit));
+    const transaction = new TransactWriteItemsCommand({
+      TransactItems: [
+        { Put: { TableName, Item: item, ...ifAbsent('version') } },
+        { Put: { TableName, Item: record, ...ifAbsent('streamId') } },
+      ],
+      ReturnConsumedCapacity: 'TOTAL',
+    });
     try {
-      const result = await client.send(
-        new PutItemCommand({
-          TableName,
-          Item: item as Record<string, AttributeValue>,
-          ConditionExpression: 'attribute_not_exists(#version)',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      metrics.writeRequests += 1;
-      metrics.writeUnits += result.ConsumedCapacity?.CapacityUnits ?? 0;
+      const result = await withRetries(() => client.send(transaction), appendOptions.notAfter, {
+        deadline: commit.deadline,
+        clock: appendOptions.clock,
+      });
+      count('write', result.ConsumedCapacity);
+      return { status: 'stored' };
     } catch (error) {
-      metrics.writeRequests += 1;
-      if (!isConditionalCheckFailed(error)) throw error;
-      const stored = await findStored(commit, reducer);
-      if (stored !== undefined) return stored;
-      throw new ConcurrencyError(commit.streamId, commit.expectedVersion);
+      if (!isNamed(error, 'TransactionCanceledException')) throw error;
+      count('write', undefined);
+      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
+        .CancellationReasons;
+      const occupant = reasons?.[0]?.Item;
+      const existing = reasons?.[1]?.Item;
+      return {
+        status: 'taken',
+        record: existing === undefined ? undefined : fromRecordItem(existing),
+        occupiedBy: occupant?.['commitId']?.S,
+      };
     }
-    return { status: 'stored', version: lastVersion(commit), state };
+  }
+
+  async function recordRejection(commit: Commit, code: RejectionCode, message: string): Promise<CommandRecord> {
+    const record: CommandRecord = {
+      status: 'REJECTED',
+      commandId: commit.commitId,
+      fingerprint: commit.fingerprint,
+      streamId: commit.streamId,
+      code,
+      message,
+      correlationId: commit.correlationId,
+      ...(commit.replyTo === undefined ? {} : { replyTo: commit.replyTo }),
+    };
+    const put = new PutItemCommand({
+      TableName,
+      Item: toRecordItem(record),
+      ...ifAbsent('streamId'),
+      ReturnConsumedCapacity: 'TOTAL',
+    });
+    try {
+      const result = await withRetries(() => client.send(put), new Date(Date.now() + READ_RETRY_BUDGET_MS));
+      count('write', result.ConsumedCapacity);
+      return record;
+    } catch (error) {
+      if (!isNamed(error, 'ConditionalCheckFailedException')) throw error;
+      count('write', undefined);
+      const existing = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const holding = existing === undefined ? await findCommand(commit.commitId) : fromRecordItem(existing);
+      if (holding === undefined) throw new DependencyError('CORRUPT_ITEM', `command ${commit.commitId} has no record`);
+      return holding;
+    }
+  }
+
+  async function findCommand(commandId: string): Promise<CommandRecord | undefined> {
+    const item = await getItem(recordKey(commandId));
+    return item === undefined ? undefined : fromRecordItem(item);
+  }
+
+  async function stateAt<Event extends DomainEvent, State>(
+    streamId: string,
+    firstVersion: number,
+    reducer: Reducer<Event, State>,
+  ): Promise<State | undefined> {
+    assertStreamId(streamId);
+    const item = await getItem({ streamId: { S: streamId }, version: { N: String(firstVersion) } });
+    return item === undefined ? undefined : (await stateAfter(fromCommitItem(item), reducer)).state;
   }
 
   async function* readCommits(streamId: string): AsyncIterable<StoredCommit> {
+    assertStreamId(streamId);
     for await (const item of readItems(streamId)) {
       yield {
         commit: item.commit,
-        state: JSON.parse(item.state) as unknown,
-        reducerVersion: item.reducerVersion,
+        state: JSON.parse(item.stateText) as unknown,
+        reducerVersion: item.commit.reducerVersion,
         storedAt: item.storedAt,
       };
     }
   }
 
-  function assertFits(
-    commit: Commit,
-    state: unknown,
-    reducerVersion: number,
-    recentCommitIds: readonly string[],
-  ): void {
-    assertItemFits(commit, toItem(commit, state, reducerVersion, recentCommitIds));
-  }
+  const assertFits = (commit: Commit): void => assertItemFits(commit, toCommitItem(commit));
 
-  return { metrics, load, append, findStored, readCommits, assertFits };
+  return { metrics, load, append, recordRejection, findCommand, stateAt, readCommits, assertFits };
+}
+
+/** A conditional put: only when no item has this key. On failure, DynamoDB returns the item there. */
+function ifAbsent(keyAttribute: 'streamId' | 'version') {
+  return {
+    ConditionExpression: 'attribute_not_exists(#key)',
+    ExpressionAttributeNames: { '#key': keyAttribute },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/**
+ * Sends until it succeeds, a non-retryable error comes, or `until` passes; a write never starts after
+ * `until`. With a `deadline`, running out of time is a DeadlineExceededError, else the last error.
+ */
+async function withRetries<T>(
+  send: () => Promise<T>,
+  until: Date,
+  options: { deadline?: string; clock?: () => Date } = {},
+): Promise<T> {
+  const now = () => (options.clock ?? (() => new Date()))().getTime();
+  const late = () => new DeadlineExceededError(options.deadline ?? '', new Date(now()).toISOString());
+  for (let attempt = 0; ; attempt++) {
+    if (options.deadline !== undefined && now() > until.getTime()) throw late();
+    try {
+      return await send();
+    } catch (error) {
+      const delay = Math.min(25 * 2 ** attempt, 500) * (0.5 + Math.random() / 2);
+      const retryable = RETRYABLE_ERRORS.has(errorName(error));
+      if (retryable && now() + delay <= until.getTime()) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      throw retryable && options.deadline !== undefined ? late() : error;
+    }
+  }
+}
+
+function errorName(error: unknown): string {
+  if (!(error instanceof Error)) return '';
+  return (error as { code?: string }).code ?? error.name;
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+function assertStreamId(streamId: string): void {
+  if (streamId.startsWith(COMMAND_RECORD_PREFIX))
+    throw new ValidationError('INVALID_ID', `an id may not start with ${COMMAND_RECORD_PREFIX}`, 'id');
 }
 
 function assertItemFits(commit: Commit, item: Record<string, AttributeValueShape>): void {
@@ -249,37 +330,107 @@ function assertItemFits(commit: Commit, item: Record<string, AttributeValueShape
   }
 }
 
-function isConditionalCheckFailed(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
+function storedRecordOf(commit: Commit): CommandRecord {
+  return {
+    status: 'STORED',
+    commandId: commit.commitId,
+    fingerprint: commit.fingerprint,
+    streamId: commit.streamId,
+    firstVersion: commit.expectedVersion + 1,
+    version: lastVersion(commit),
+    correlationId: commit.correlationId,
+    ...(commit.replyTo === undefined ? {} : { replyTo: commit.replyTo }),
+  };
 }
 
-function fromItem(item: Record<string, AttributeValue>): CommitItem {
+function recordKey(commandId: string): Record<string, AttributeValue> {
+  return { streamId: { S: `${COMMAND_RECORD_PREFIX}${commandId}` }, version: { N: '0' } };
+}
+
+function toCommitItem(commit: Commit): Record<string, AttributeValue> & Record<string, AttributeValueShape> {
+  return {
+    streamId: { S: commit.streamId },
+    version: { N: String(commit.expectedVersion + 1) },
+    lastVersion: { N: String(lastVersion(commit)) },
+    commitId: { S: commit.commitId },
+    fingerprint: { S: commit.fingerprint },
+    aggregate: { S: commit.aggregate },
+    correlationId: { S: commit.correlationId },
+    deadline: { S: commit.deadline },
+    ...(commit.replyTo === undefined ? {} : { replyTo: { S: commit.replyTo } }),
+    events: { S: JSON.stringify(commit.events) },
+    state: { S: JSON.stringify(commit.state) },
+    reducerVersion: { N: String(commit.reducerVersion) },
+    recentCommits: { L: commit.recentCommits.map((entry) => ({ S: entry })) },
+    storedAt: { S: new Date().toISOString() },
+  };
+}
+
+function fromCommitItem(item: Record<string, AttributeValue>): CommitItem {
   const text = (name: string): string => {
     const value = item[name]?.S;
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `event store item has no string ${name}`);
     return value;
   };
-  const number = (name: string): number => Number(item[name]?.N ?? Number.NaN);
-  const events = JSON.parse(text('events')) as Commit['events'];
-  const first = number('version');
+  const stateText = text('state');
   return {
     commit: {
       aggregate: text('aggregate'),
       streamId: text('streamId'),
       commitId: text('commitId'),
-      expectedVersion: first - 1,
+      fingerprint: item['fingerprint']?.S ?? '',
+      expectedVersion: Number(item['version']?.N) - 1,
       correlationId: text('correlationId'),
       deadline: text('deadline'),
-      events,
+      ...(item['replyTo']?.S === undefined ? {} : { replyTo: item['replyTo'].S }),
+      events: JSON.parse(text('events')) as Commit['events'],
+      state: JSON.parse(stateText) as unknown,
+      reducerVersion: Number(item['reducerVersion']?.N ?? Number.NaN),
+      recentCommits: (item['recentCommits']?.L ?? []).flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
     },
-    state: text('state'),
-    reducerVersion: number('reducerVersion'),
-    recentCommitIds: (item.recentCommitIds?.L ?? []).flatMap((id) => (id.S === undefined ? [] : [id.S])),
+    stateText,
     storedAt: text('storedAt'),
   };
+}
+
+function toRecordItem(record: CommandRecord): Record<string, AttributeValue> {
+  const common = {
+    ...recordKey(record.commandId),
+    commandId: { S: record.commandId },
+    status: { S: record.status },
+    fingerprint: { S: record.fingerprint },
+    stream: { S: record.streamId },
+    correlationId: { S: record.correlationId },
+    ...(record.replyTo === undefined ? {} : { replyTo: { S: record.replyTo } }),
+    recordedAt: { S: new Date().toISOString() },
+  };
+  if (record.status === 'STORED')
+    return { ...common, firstVersion: { N: String(record.firstVersion) }, lastVersion: { N: String(record.version) } };
+  return { ...common, code: { S: record.code }, message: { S: record.message } };
+}
+
+function fromRecordItem(item: Record<string, AttributeValue>): CommandRecord {
+  const text = (name: string): string => {
+    const value = item[name]?.S;
+    if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `command record has no string ${name}`);
+    return value;
+  };
+  const common = {
+    commandId: text('commandId'),
+    fingerprint: text('fingerprint'),
+    streamId: text('stream'),
+    correlationId: text('correlationId'),
+    ...(item['replyTo']?.S === undefined ? {} : { replyTo: item['replyTo'].S }),
+  };
+  if (text('status') === 'STORED') {
+    return {
+      ...common,
+      status: 'STORED',
+      firstVersion: Number(item['firstVersion']?.N),
+      version: Number(item['lastVersion']?.N),
+    };
+  }
+  return { ...common, status: 'REJECTED', code: text('code') as RejectionCode, message: text('message') };
 }
 
 /**

@@ -1,9 +1,14 @@
+/**
+ * Envelopes and commits: what the command handler publishes and the event store keeps. A commit holds
+ * everything the event handler needs to store it with one conditional write and no read: the events,
+ * the state after them, and the stream's recent command ids.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Actor, DomainEvent } from './decider';
 
 /** A domain event with everything the store, the bus and a reader need to know about it. */
 export interface EventEnvelope<Event extends DomainEvent = DomainEvent> {
-  /** Deterministic per (command id, position): a retried command produces the same ids. */
+  /** Deterministic per (aggregate, stream, command id, position): a retried command produces the same ids. */
   readonly id: string;
   readonly type: Event['type'];
   readonly streamId: string;
@@ -31,22 +36,41 @@ export interface Commit<Event extends DomainEvent = DomainEvent> {
   readonly streamId: string;
   /** The command id; a second delivery of the same commit is recognised by it. */
   readonly commitId: string;
+  /** A hash of the command (aggregate, field, input): tells a retry from another command reusing the id. */
+  readonly fingerprint: string;
   /** The stream version the command handler decided on; the commit's first event is this + 1. */
   readonly expectedVersion: number;
   readonly correlationId: string;
   readonly deadline: string;
+  /** Where the sender listens for the outcome; echoed in the notification. */
+  readonly replyTo?: string;
   readonly events: EventEnvelope<Event>[];
+  /** The state after this commit, as the command handler folded it with `reducerVersion`. */
+  readonly state: unknown;
+  readonly reducerVersion: number;
+  /** {@link recentCommitEntry} of this commit and the stream's commits before it, newest first. */
+  readonly recentCommits: readonly string[];
 }
+
+/** How many of a stream's last commands its newest item remembers, for answering retries at once. */
+export const RECENT_COMMITS = 16;
 
 export interface WrapOptions {
   readonly aggregate: string;
   readonly streamId: string;
   readonly expectedVersion: number;
   readonly commandId: string;
+  readonly fingerprint: string;
   readonly correlationId: string;
   readonly actor: Actor;
   readonly now: Date;
   readonly deadline: Date;
+  readonly replyTo?: string;
+  /** The state after the events. */
+  readonly state: unknown;
+  readonly reducerVersion: number;
+  /** The stream's recent commits before this one (from its newest item). */
+  readonly previousCommits: readonly string[];
 }
 
 /**
@@ -62,11 +86,13 @@ export function toCommit<Event extends DomainEvent>(events: Event[], options: Wr
     aggregate: options.aggregate,
     streamId: options.streamId,
     commitId: options.commandId,
+    fingerprint: options.fingerprint,
     expectedVersion: options.expectedVersion,
     correlationId: options.correlationId,
     deadline,
+    ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
     events: events.map((event, index) => ({
-      id: deterministicId(`${options.commandId}/event/${index}`),
+      id: deterministicId(`${options.aggregate}/${options.streamId}/${options.commandId}/event/${index}`),
       type: event.type,
       streamId: options.streamId,
       version: options.expectedVersion + index + 1,
@@ -77,7 +103,24 @@ export function toCommit<Event extends DomainEvent>(events: Event[], options: Wr
       actor: options.actor,
       deadline,
     })),
+    state: options.state,
+    reducerVersion: options.reducerVersion,
+    recentCommits: [recentCommitEntry(options.commandId, options.fingerprint), ...options.previousCommits].slice(
+      0,
+      RECENT_COMMITS,
+    ),
   };
+}
+
+/** One entry of a stream's recent commits: the command id and its fingerprint. */
+export function recentCommitEntry(commandId: string, fingerprint: string): string {
+  return `${commandId} ${fingerprint}`;
+}
+
+/** The fingerprint a stream's recent commits hold for a command id, if it is among them. */
+export function recentFingerprintOf(recentCommits: readonly string[], commandId: string): string | undefined {
+  const entry = recentCommits.find((candidate) => candidate.slice(0, candidate.lastIndexOf(' ')) === commandId);
+  return entry?.slice(entry.lastIndexOf(' ') + 1);
 }
 
 /** The version of a stream after this commit. */

@@ -4,16 +4,17 @@
  * with backoff; anything still failing is thrown, never dropped.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 import type { Commit } from './envelope';
 import { DependencyError, PayloadTooLargeError } from './errors';
-import type { EventPublisher } from './ports';
+import type { EventPublisher, RenotifyRequest } from './ports';
+
+export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 
 /** EventBridge's PutEvents limit for one request (and so one entry), since January 2026. */
 export const EVENTBRIDGE_REQUEST_LIMIT_BYTES = 1024 * 1024;
 /** EventBridge bills every started 64 KB of an entry as one event. */
 export const EVENTBRIDGE_BILLING_CHUNK_BYTES = 64 * 1024;
-/** The detail-type of every commit on the bus; rules match it with the aggregate's source. */
-export const COMMIT_DETAIL_TYPE = 'Commit';
 
 const MAX_ENTRIES_PER_REQUEST = 10;
 const RETRYABLE_CODES = new Set(['InternalFailure', 'ThrottlingException']);
@@ -70,6 +71,17 @@ export function createEventBridgePublisher(
     };
   }
 
+  async function renotify(request: RenotifyRequest): Promise<void> {
+    const entry: PutEventsRequestEntry = {
+      EventBusName: options.eventBusName,
+      Source: options.source,
+      DetailType: RENOTIFY_DETAIL_TYPE,
+      Detail: JSON.stringify(request),
+      Resources: [],
+    };
+    await sendWithRetries([entry]);
+  }
+
   async function publish(commits: readonly Commit[]): Promise<void> {
     const entries = commits.map((commit) => {
       const entry = toEntry(commit);
@@ -116,7 +128,7 @@ export function createEventBridgePublisher(
     }
   }
 
-  return { publish, metrics, toEntry };
+  return { publish, renotify, metrics, toEntry };
 }
 
 /** Groups entries into PutEvents requests of at most 10 entries and under 1 MB in total. */

@@ -8,16 +8,19 @@ export {
 } from './handlers/appsync-event';
 export {
   createCommandHandler,
+  MAX_COMMAND_ID_LENGTH,
   type CommandAccepted,
   type CommandHandlerAdapters,
   type CommandHandlerOptions,
   type ParsedCommand,
 } from './handlers/command';
+export { parseCommit, parseRenotifyRequest } from './handlers/commit-shape';
 export {
-  createEventHandler,
-  parseCommit,
-  type CommitEvent,
+  createEventHandlers,
+  type BusEvent,
+  type DeadLetterBatch,
   type EventHandlerAdapters,
   type EventHandlerOptions,
+  type EventHandlers,
 } from './handlers/event';
-export { createQueryHandler, type LoadState, type QueryHandlerOptions } from './handlers/query';
+export { createQueryHandler, type QueryHandlerOptions, type QueryReaders } from './handlers/query';

@@ -1,16 +1,21 @@
 /** The aggregate toolkit. Adapters live in subpaths (`/dynamodb`, `/eventbridge`, `/appsync`) so a bundle holds only what it uses. */
 export { readConfig, type Config } from './config';
 export { fold, type Actor, type DecideContext, type Decider, type DomainEvent, type Reducer } from './decider';
+export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
   lastVersion,
   randomId,
+  recentCommitEntry,
+  recentFingerprintOf,
+  RECENT_COMMITS,
   toCommit,
   toDomainEvents,
   type Commit,
   type EventEnvelope,
   type WrapOptions,
 } from './envelope';
+export { canonicalJson, commandFingerprint } from './fingerprint';
 export {
   BusinessRuleViolationError,
   ConcurrencyError,
@@ -28,13 +33,20 @@ export {
 } from './errors';
 export { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
 export { logError, logInfo, type LogFields } from './log';
-export {
-  RECENT_COMMIT_IDS,
-  type AppendOutcome,
-  type CommitOutcome,
-  type EventPublisher,
-  type EventStore,
-  type LoadedStream,
-  type Notifier,
-  type StoredCommit,
+export { outcomeOfRecord, readCommandOutcome, type OutcomeRequest } from './outcome';
+export type {
+  AppendOptions,
+  AppendResult,
+  CommandOutcome,
+  CommandRecord,
+  EventPublisher,
+  EventStore,
+  FinalOutcome,
+  LoadedStream,
+  Notifier,
+  OutcomeAddress,
+  RejectionCode,
+  RenotifyRequest,
+  StoredCommit,
 } from './ports';
+export { preview } from './text';

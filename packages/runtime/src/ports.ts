@@ -1,24 +1,69 @@
+/**
+ * The ports between the handlers and their adapters: the event store, the publisher and the notifier,
+ * and the outcome of a command as the answer contract defines it.
+ */
 import type { DomainEvent, Reducer } from './decider';
 import type { Commit } from './envelope';
 
-/** A stream's state as the handlers need it, read in a constant number of requests when possible. */
+/** A stream's state as the handlers need it, read in one request when possible. */
 export interface LoadedStream<State> {
   readonly state: State;
   /** The stream's version: the number of events in it (0 for a new stream). */
   readonly version: number;
-  /** Ids of the last commits (newest first, at most {@link RECENT_COMMIT_IDS}): a retried command is recognised by them. */
-  readonly recentCommitIds: readonly string[];
+  /** The newest item's recent commits (`"<command id> <fingerprint>"`, newest first). */
+  readonly recentCommits: readonly string[];
   /** True when the kept state could not be used and every commit was read and folded. */
   readonly folded: boolean;
 }
 
-/** How many commit ids a stream remembers for command-level idempotency. */
-export const RECENT_COMMIT_IDS = 32;
+/** Why an accepted command was not stored. */
+export type RejectionCode = 'CONFLICT' | 'TIMEOUT' | 'COMMAND_ID_REUSED';
 
-/** What appending a commit did. A duplicate delivery of a stored commit is not an error. */
-export type AppendOutcome<State> =
-  | { readonly status: 'stored'; readonly version: number; readonly state: State }
-  | { readonly status: 'duplicate'; readonly version: number; readonly state: State };
+/**
+ * A command's record: written once, with the commit (STORED) or instead of it (REJECTED), and never
+ * changed. It is what makes one command id have one outcome, whatever is retried or redelivered.
+ */
+export type CommandRecord =
+  | {
+      readonly status: 'STORED';
+      readonly commandId: string;
+      readonly fingerprint: string;
+      readonly streamId: string;
+      /** The stored commit's key: the version of its first event. */
+      readonly firstVersion: number;
+      /** The stream's version after the commit. */
+      readonly version: number;
+      readonly correlationId: string;
+      readonly replyTo?: string;
+    }
+  | {
+      readonly status: 'REJECTED';
+      readonly commandId: string;
+      readonly fingerprint: string;
+      readonly streamId: string;
+      readonly code: RejectionCode;
+      readonly message: string;
+      readonly correlationId: string;
+      readonly replyTo?: string;
+    };
+
+/** What appending a commit did: stored, or refused because its version or its command id is taken. */
+export type AppendResult =
+  | { readonly status: 'stored' }
+  | {
+      readonly status: 'taken';
+      /** The command id's record, when the command id already had one (a duplicate, a retry, a reuse). */
+      readonly record: CommandRecord | undefined;
+      /** The command id of the commit that holds the expected version, when another one does. */
+      readonly occupiedBy: string | undefined;
+    };
+
+export interface AppendOptions {
+  /** No attempt to write starts after this instant. */
+  readonly notAfter: Date;
+  /** The clock `notAfter` is read against. @default the system clock */
+  readonly clock?: () => Date;
+}
 
 /** One commit as stored, with the state after it. */
 export interface StoredCommit<State = unknown> {
@@ -29,49 +74,70 @@ export interface StoredCommit<State = unknown> {
   readonly storedAt: string;
 }
 
-/**
- * The event store: append-only streams of commits. Implementations: `@core/runtime/dynamodb`.
- * `append` throws a `ConcurrencyError` when another commit already took the expected version.
- */
+/** The event store: append-only streams of commits, and one record per command. */
 export interface EventStore {
   load<Event extends DomainEvent, State>(
     streamId: string,
     reducer: Reducer<Event, State>,
   ): Promise<LoadedStream<State>>;
-  append<Event extends DomainEvent, State>(
-    commit: Commit<Event>,
-    reducer: Reducer<Event, State>,
-  ): Promise<AppendOutcome<State>>;
-  /** The stored commit with this id at the commit's position, if a previous delivery stored it. */
-  findStored<Event extends DomainEvent, State>(
-    commit: Commit<Event>,
-    reducer: Reducer<Event, State>,
-  ): Promise<AppendOutcome<State> | undefined>;
   /**
-   * Throws a `PayloadTooLargeError` when the commit, kept with `state` (the state after it), would not
-   * fit in the store. The command handler calls it before publishing anything.
+   * Writes the commit and its STORED record all or none (one transactional write), unless
+   * `notAfter` has passed: then it throws a `DeadlineExceededError` without writing.
    */
-  assertFits(commit: Commit, state: unknown, reducerVersion: number, recentCommitIds: readonly string[]): void;
+  append(commit: Commit, options: AppendOptions): Promise<AppendResult>;
+  /** Writes a REJECTED record unless the command id has a record; returns the record that holds. */
+  recordRejection(commit: Commit, code: RejectionCode, message: string): Promise<CommandRecord>;
+  findCommand(commandId: string): Promise<CommandRecord | undefined>;
+  /** The state after the commit whose first event has `firstVersion`, folded again if the reducer changed. */
+  stateAt<Event extends DomainEvent, State>(
+    streamId: string,
+    firstVersion: number,
+    reducer: Reducer<Event, State>,
+  ): Promise<State | undefined>;
+  /** Throws a `PayloadTooLargeError` when the commit would not fit in the store. Called before publishing. */
+  assertFits(commit: Commit): void;
   /** Every commit of a stream, oldest first, paging through the store. */
   readCommits(streamId: string): AsyncIterable<StoredCommit>;
 }
 
-/** Publishes accepted commits on the bus. Implementations: `@core/runtime/eventbridge`. */
+/** Asks the event handler to notify a command's recorded outcome again (a retry of a settled command). */
+export interface RenotifyRequest {
+  readonly streamId: string;
+  readonly commandId: string;
+  readonly fingerprint: string;
+  readonly correlationId: string;
+  readonly replyTo?: string;
+}
+
+/** Publishes on the bus. Implementations: `@core/runtime/eventbridge`. */
 export interface EventPublisher {
   /** Resolves when every commit was accepted by the bus; throws otherwise (nothing is dropped silently). */
   publish(commits: readonly Commit[]): Promise<void>;
+  renotify(request: RenotifyRequest): Promise<void>;
 }
 
-/** The terminal answer for one commit, sent to the subscription the front-end server opened. */
-export type CommitOutcome<State> =
-  | { readonly status: 'STORED'; readonly commit: Commit; readonly version: number; readonly state: State }
-  | {
+/** What is known of a command: its final outcome, or PENDING while it may still be stored. */
+export type CommandOutcome<State> =
+  | (OutcomeAddress & { readonly status: 'STORED'; readonly version: number; readonly state: State })
+  | (OutcomeAddress & {
       readonly status: 'REJECTED';
-      readonly commit: Commit;
-      readonly error: { readonly code: 'CONFLICT' | 'TIMEOUT'; readonly message: string };
-    };
+      readonly error: { readonly code: RejectionCode; readonly message: string };
+    })
+  | (OutcomeAddress & { readonly status: 'PENDING' });
 
-/** Tells subscribers what happened to a commit. Implementations: `@core/runtime/appsync`. */
+/** The final outcomes: what is notified. */
+export type FinalOutcome<State> = Exclude<CommandOutcome<State>, { status: 'PENDING' }>;
+
+export interface OutcomeAddress {
+  readonly streamId: string;
+  readonly commandId: string;
+  /** The fingerprint of the command this outcome answers (absent for PENDING of an unknown command). */
+  readonly fingerprint?: string;
+  readonly correlationId?: string;
+  readonly replyTo?: string;
+}
+
+/** Tells subscribers what happened to a command. Implementations: `@core/runtime/appsync`. */
 export interface Notifier<Variables> {
   notify(variables: Variables): Promise<void>;
 }

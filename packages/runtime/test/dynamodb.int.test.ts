@@ -1,11 +1,13 @@
+/** The DynamoDB event store against dynalite (behind the transaction front): appends, records, loads. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createDynamoDbEventStore } from '../src/dynamodb';
-import { fold, isCoreError, toCommit, type Commit } from '../src/index';
-import { counterDecider, type CounterEvent } from './support/counter';
+import { createDynamoDbEventStore, type DynamoDbEventStore } from '../src/dynamodb';
+import { fold, toCommit, type Commit } from '../src/index';
+import { counterDecider, type CounterEvent, type CounterState } from './support/counter';
 import { createEventsTable, startDynalite } from '../src/testing';
 
 const actor = { kind: 'system', id: 'test' } as const;
+const later = { notAfter: new Date(Date.now() + 60_000) };
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let tableCount = 0;
 
@@ -22,103 +24,164 @@ async function newStore() {
   return createDynamoDbEventStore({ tableName, client: dynamo.client });
 }
 
-function commitOf(
-  streamId: string,
-  expectedVersion: number,
-  commandId: string,
-  amounts: number[],
-  note?: string,
+interface CommitSpec {
+  readonly streamId: string;
+  readonly commandId: string;
+  readonly amounts: number[];
+  readonly note?: string;
+  readonly fingerprint?: string;
+  readonly reducerVersion?: number;
+}
+
+/** A commit decided as the command handler decides it: on the stream as loaded now. */
+async function decideOn(store: DynamoDbEventStore, spec: CommitSpec): Promise<Commit<CounterEvent>> {
+  const decider = counterDecider(spec.reducerVersion ?? 1);
+  const loaded = await store.load(spec.streamId, decider);
+  return commitOn(loaded, spec);
+}
+
+function commitOn(
+  loaded: { state: CounterState; version: number; recentCommits: readonly string[] },
+  spec: CommitSpec,
 ): Commit<CounterEvent> {
-  return toCommit(
-    amounts.map((amount) => ({ type: 'Added', data: note === undefined ? { amount } : { amount, note } })),
-    {
-      aggregate: 'counter',
-      streamId,
-      expectedVersion,
-      commandId,
-      correlationId: commandId,
-      actor,
-      now: new Date('2026-11-28T10:00:00Z'),
-      deadline: new Date('2026-11-28T10:00:10Z'),
-    },
-  );
+  const events: CounterEvent[] = spec.amounts.map((amount) => ({
+    type: 'Added',
+    data: spec.note === undefined ? { amount } : { amount, note: spec.note },
+  }));
+  return toCommit(events, {
+    aggregate: 'counter',
+    streamId: spec.streamId,
+    expectedVersion: loaded.version,
+    commandId: spec.commandId,
+    fingerprint: spec.fingerprint ?? `fp-${spec.commandId}`,
+    correlationId: spec.commandId,
+    actor,
+    now: new Date('2026-11-28T10:00:00Z'),
+    deadline: new Date('2026-11-28T10:00:10Z'),
+    state: fold(counterDecider(), events, loaded.state),
+    reducerVersion: spec.reducerVersion ?? 1,
+    previousCommits: loaded.recentCommits,
+  });
+}
+
+async function appendNext(store: DynamoDbEventStore, spec: CommitSpec) {
+  return store.append(await decideOn(store, spec), later);
 }
 
 describe('DynamoDB event store (dynalite)', () => {
-  it('appends a commit and loads the state kept with it in one read', async () => {
+  it('appends a commit with one write and loads the state kept with it in one read', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    const outcome = await store.append(commitOf('s-1', 0, 'c-1', [5, 3]), decider);
-    expect(outcome).toEqual({ status: 'stored', version: 2, state: { total: 8, count: 2 } });
+    const before = { ...store.metrics };
+    expect(await appendNext(store, { streamId: 's-1', commandId: 'c-1', amounts: [5, 3] })).toEqual({
+      status: 'stored',
+    });
+    expect(store.metrics.readRequests - before.readRequests).toBe(1); // the decision's load of the empty stream
+    expect(store.metrics.writeRequests - before.writeRequests).toBe(1);
 
-    const before = store.metrics.readRequests;
-    const loaded = await store.load('s-1', decider);
+    const reads = store.metrics.readRequests;
+    const loaded = await store.load('s-1', counterDecider());
     expect(loaded).toMatchObject({
       state: { total: 8, count: 2 },
       version: 2,
-      recentCommitIds: ['c-1'],
+      recentCommits: ['c-1 fp-c-1'],
       folded: false,
     });
-    expect(store.metrics.readRequests - before).toBe(1);
+    expect(store.metrics.readRequests - reads).toBe(1);
   });
 
-  it('stores a commit all or none: its events share one item and one version range', async () => {
+  it('stores a commit all or none, with its command record: events share one item, the record says where', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    await store.append(commitOf('s-1', 0, 'c-1', [1, 2, 3]), decider);
+    await appendNext(store, { streamId: 's-1', commandId: 'c-1', amounts: [1, 2, 3] });
     const commits = [];
     for await (const stored of store.readCommits('s-1')) commits.push(stored);
     expect(commits).toHaveLength(1);
     expect(commits[0]?.commit.events.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(await store.findCommand('c-1')).toMatchObject({
+      status: 'STORED',
+      streamId: 's-1',
+      fingerprint: 'fp-c-1',
+      firstVersion: 1,
+      version: 3,
+    });
+    expect(await store.stateAt('s-1', 1, counterDecider())).toEqual({ total: 6, count: 3 });
   });
 
-  it('lets exactly one of 16 concurrent writers win each version; the rest get CONFLICT', async () => {
+  it('lets exactly one of 16 concurrent commits decided on one version win; the others find the version taken', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    for (let version = 0; version < 3; version++) {
-      const results = await Promise.allSettled(
+    for (let round = 0; round < 3; round++) {
+      const loaded = await store.load('race', counterDecider());
+      const results = await Promise.all(
         Array.from({ length: 16 }, (_, writer) =>
-          store.append(commitOf('race', version, `v${version}-w${writer}`, [1]), decider),
+          store.append(commitOn(loaded, { streamId: 'race', commandId: `r${round}-w${writer}`, amounts: [1] }), later),
         ),
       );
-      const winners = results.filter((r) => r.status === 'fulfilled');
-      const losers = results.filter((r) => r.status === 'rejected');
+      const winners = results.filter((result) => result.status === 'stored');
       expect(winners).toHaveLength(1);
+      const losers = results.filter((result) => result.status === 'taken');
       expect(losers).toHaveLength(15);
-      for (const loser of losers) {
-        const reason = (loser as PromiseRejectedResult).reason as unknown;
-        expect(isCoreError(reason) && reason.code).toBe('CONFLICT');
-      }
+      expect(losers.every((loser) => loser.status === 'taken' && loser.record === undefined)).toBe(true);
     }
-    const loaded = await store.load('race', decider);
-    expect(loaded.version).toBe(3);
-    expect(loaded.state).toEqual({ total: 3, count: 3 });
+    expect(await store.load('race', counterDecider())).toMatchObject({ version: 3, state: { total: 3, count: 3 } });
   });
 
-  it('recognises a repeated delivery of a stored commit as a duplicate, even after later commits', async () => {
+  it('finds a repeated delivery of a stored commit: its record comes back, nothing is written twice', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    const first = commitOf('s-1', 0, 'c-1', [4]);
-    await store.append(first, decider);
-    await store.append(commitOf('s-1', 1, 'c-2', [6]), decider);
+    const first = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [4] });
+    await store.append(first, later);
+    await appendNext(store, { streamId: 's-1', commandId: 'c-2', amounts: [6] });
 
-    const again = await store.append(first, decider);
-    expect(again).toEqual({ status: 'duplicate', version: 1, state: { total: 4, count: 1 } });
-    expect((await store.load('s-1', decider)).version).toBe(2);
+    const again = await store.append(first, later);
+    expect(again).toMatchObject({ status: 'taken', occupiedBy: 'c-1', record: { status: 'STORED', version: 1 } });
+    expect((await store.load('s-1', counterDecider())).version).toBe(2);
   });
 
-  it('reports a different commit at the same version as a conflict, not a duplicate', async () => {
+  it('refuses a second attempt of a command decided on a later version: one command id, one commit', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    await store.append(commitOf('s-1', 0, 'c-1', [4]), decider);
-    await expect(store.append(commitOf('s-1', 0, 'c-other', [4]), decider)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await appendNext(store, { streamId: 's-1', commandId: 'c-1', amounts: [4] });
+    const retry = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [4] });
+    expect(await store.append(retry, later)).toMatchObject({
+      status: 'taken',
+      occupiedBy: undefined,
+      record: { status: 'STORED' },
+    });
+    expect((await store.load('s-1', counterDecider())).version).toBe(1);
+  });
+
+  it('records a rejection once: a later attempt of the rejected command cannot be stored', async () => {
+    const store = await newStore();
+    const late = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [1] });
+    expect(await store.recordRejection(late, 'TIMEOUT', 'too late')).toMatchObject({
+      status: 'REJECTED',
+      code: 'TIMEOUT',
+    });
+    expect(await store.recordRejection(late, 'CONFLICT', 'second opinion')).toMatchObject({ code: 'TIMEOUT' });
+    expect(await store.append(late, later)).toMatchObject({
+      status: 'taken',
+      record: { status: 'REJECTED', code: 'TIMEOUT' },
+    });
+    expect((await store.load('s-1', counterDecider())).version).toBe(0);
+  });
+
+  it('never starts a write after its deadline', async () => {
+    const store = await newStore();
+    const commit = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [1] });
+    await expect(store.append(commit, { notAfter: new Date(Date.now() - 1) })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    expect(await store.findCommand('c-1')).toBeUndefined();
+  });
+
+  it('refuses ids in the command records partition', async () => {
+    const store = await newStore();
+    await expect(store.load('command#c-1', counterDecider())).rejects.toMatchObject({ code: 'INVALID_ID' });
   });
 
   it('pages through more than 1 MB of events and folds the whole stream after a reducer version bump', async () => {
     const store = await newStore();
     const note = 'x'.repeat(60_000);
     const commits = 40; // 40 items of ~60 KB: about 2.4 MB, so a full read takes at least 3 query pages of 1 MB
-    for (let i = 0; i < commits; i++) await store.append(commitOf('big', i, `c-${i}`, [1], note), counterDecider(1));
+    for (let i = 0; i < commits; i++)
+      await appendNext(store, { streamId: 'big', commandId: `c-${i}`, amounts: [1], note });
 
     const readsBefore = store.metrics.readRequests;
     const kept = await store.load('big', counterDecider(1));
@@ -132,30 +195,47 @@ describe('DynamoDB event store (dynalite)', () => {
     expect(store.metrics.readRequests - foldBefore).toBeGreaterThanOrEqual(4);
   });
 
-  it('reads a constant number of items per load however long the stream is', async () => {
+  it('reads one item per load and writes one item set per append however long the stream is', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    const readsPerLoad: number[] = [];
+    const perLoad: number[] = [];
+    const perAppend: number[] = [];
     for (let i = 0; i < 60; i++) {
-      await store.append(commitOf('long', i, `c-${i}`, [1]), decider);
+      const commit = await decideOn(store, { streamId: 'long', commandId: `c-${i}`, amounts: [1] });
+      const before = { ...store.metrics };
+      await store.append(commit, later);
+      perAppend.push(
+        store.metrics.readRequests - before.readRequests + store.metrics.writeRequests - before.writeRequests,
+      );
       if (i % 20 === 0) {
-        const before = store.metrics.readRequests;
-        await store.load('long', decider);
-        readsPerLoad.push(store.metrics.readRequests - before);
+        const reads = store.metrics.readRequests;
+        await store.load('long', counterDecider());
+        perLoad.push(store.metrics.readRequests - reads);
       }
     }
-    expect(readsPerLoad).toEqual([1, 1, 1]);
+    expect(perLoad).toEqual([1, 1, 1]);
+    expect(new Set(perAppend)).toEqual(new Set([1]));
+  });
+
+  it('keeps the last 16 command ids of a stream with their fingerprints, newest first', async () => {
+    const store = await newStore();
+    for (let i = 0; i < 20; i++) await appendNext(store, { streamId: 's-1', commandId: `c-${i}`, amounts: [1] });
+    const { recentCommits } = await store.load('s-1', counterDecider());
+    expect(recentCommits).toHaveLength(16);
+    expect(recentCommits[0]).toBe('c-19 fp-c-19');
+    expect(recentCommits.at(-1)).toBe('c-4 fp-c-4');
   });
 
   it('refuses a commit whose item would exceed 400 KB before writing anything', async () => {
     const store = await newStore();
-    const decider = counterDecider();
-    const huge = commitOf('s-1', 0, 'c-1', [1], 'y'.repeat(401 * 1024));
-    expect(() => store.assertFits(huge, fold(decider, [huge.events[0] as never]), 1, [])).toThrow(
-      /limit is 409600 bytes/,
-    );
-    await expect(store.append(huge, decider)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
-    expect((await store.load('s-1', decider)).version).toBe(0);
+    const huge = await decideOn(store, {
+      streamId: 's-1',
+      commandId: 'c-1',
+      amounts: [1],
+      note: 'y'.repeat(401 * 1024),
+    });
+    expect(() => store.assertFits(huge)).toThrow(/limit is 409600 bytes/);
+    await expect(store.append(huge, later)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect((await store.load('s-1', counterDecider())).version).toBe(0);
   });
 
   it('folds to the same state however the events were batched into commits (property)', async () => {
@@ -169,11 +249,8 @@ describe('DynamoDB event store (dynalite)', () => {
         }),
         async (batches) => {
           const streamId = `p-${++stream}`;
-          let version = 0;
-          for (const [index, amounts] of batches.entries()) {
-            await store.append(commitOf(streamId, version, `${streamId}-c${index}`, amounts), counterDecider(1));
-            version += amounts.length;
-          }
+          for (const [index, amounts] of batches.entries())
+            await appendNext(store, { streamId, commandId: `${streamId}-c${index}`, amounts });
           const flat = batches.flat();
           const expected = { total: flat.reduce((a, b) => a + b, 0), count: flat.length };
           expect((await store.load(streamId, counterDecider(1))).state).toEqual(expected);

@@ -1,6 +1,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { COMMIT_DETAIL_TYPE, createEventBridgePublisher, entrySizeBytes } from '../src/eventbridge';
+import {
+  COMMIT_DETAIL_TYPE,
+  RENOTIFY_DETAIL_TYPE,
+  createEventBridgePublisher,
+  entrySizeBytes,
+} from '../src/eventbridge';
 import { toCommit, type Commit } from '../src/index';
 import { startCapturingBus } from '../src/testing';
 
@@ -15,10 +20,14 @@ function commit(id: string, note = ''): Commit {
     streamId: `s-${id}`,
     expectedVersion: 0,
     commandId: id,
+    fingerprint: `fp-${id}`,
     correlationId: id,
     actor: { kind: 'system', id: 'test' },
     now: new Date('2026-11-28T10:00:00Z'),
     deadline: new Date('2026-11-28T10:00:10Z'),
+    state: {},
+    reducerVersion: 1,
+    previousCommits: [],
   });
 }
 
@@ -52,6 +61,14 @@ describe('EventBridge publisher', () => {
     });
     expect(JSON.parse(bus.accepted[0]?.Detail ?? '{}')).toMatchObject({ commitId: 'a', streamId: 's-a' });
     expect(publisher.metrics).toMatchObject({ requests: 1, entries: 1, billedEvents: 1 });
+  });
+
+  it('publishes a renotify request as its own entry, with the same source', async () => {
+    const { bus, publisher } = await publisherAgainst();
+    const request = { streamId: 's-a', commandId: 'a', fingerprint: 'fp-a', correlationId: 'a' };
+    await publisher.renotify(request);
+    expect(bus.accepted[0]).toMatchObject({ Source: 'core.counter', DetailType: RENOTIFY_DETAIL_TYPE });
+    expect(JSON.parse(bus.accepted[0]?.Detail ?? '{}')).toEqual(request);
   });
 
   it('sends at most 10 entries per request', async () => {

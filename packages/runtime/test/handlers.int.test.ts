@@ -8,13 +8,15 @@ import { createDynamoDbEventStore } from '../src/dynamodb';
 import { createEventBridgePublisher } from '../src/eventbridge';
 import {
   createCommandHandler,
-  createEventHandler,
+  createEventHandlers,
   createQueryHandler,
   type AppSyncResolverEvent,
+  type BusEvent,
+  type CommandHandlerOptions,
 } from '../src/handlers';
-import { readConfig, type CommitOutcome } from '../src/index';
+import { BusinessRuleViolationError, readConfig, type FinalOutcome } from '../src/index';
 import { startCapturingBus, startCapturingGraphQL } from '../src/testing';
-import { counterDecider, type CounterCommand, type CounterState } from './support/counter';
+import { counterDecider, type CounterCommand, type CounterEvent, type CounterState } from './support/counter';
 import { createEventsTable, startDynalite } from '../src/testing';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
@@ -31,35 +33,38 @@ const env = () => ({
   AWS_REGION: 'us-east-1',
 });
 
-const command = () =>
-  createCommandHandler<CounterCommand, ReturnType<typeof decider.decide>[number], CounterState>({
-    aggregate: 'counter',
-    decider,
-    clock: () => now,
-    config: () => readConfig(env()),
-    parse: (_field, args) => {
-      const input = args.input as { id: string; amount: number };
-      return { streamId: input.id, command: { type: 'Add', data: { amount: input.amount } } };
-    },
-    adapters: (config) => ({
-      store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME'), client: dynamo.client }),
-      publisher: createEventBridgePublisher({
-        eventBusName: config.required('EVENT_BUS_NAME'),
-        source: 'core.counter',
-        client: new EventBridgeClient({ endpoint: bus.endpoint, region: 'us-east-1', credentials }),
-      }),
-      deadlineMs: 10_000,
+const commandOptions = (): CommandHandlerOptions<CounterCommand, CounterEvent, CounterState> => ({
+  aggregate: 'counter',
+  decider,
+  clock: () => now,
+  config: () => readConfig(env()),
+  parse: (_field, args) => {
+    const input = args.input as { id: string; amount: number };
+    return { streamId: input.id, command: { type: 'Add', data: { amount: input.amount } } };
+  },
+  adapters: (config) => ({
+    store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME'), client: dynamo.client }),
+    publisher: createEventBridgePublisher({
+      eventBusName: config.required('EVENT_BUS_NAME'),
+      source: 'core.counter',
+      client: new EventBridgeClient({ endpoint: bus.endpoint, region: 'us-east-1', credentials }),
     }),
-  });
+    deadlineMs: 10_000,
+  }),
+});
+const command = () =>
+  createCommandHandler<CounterCommand, ReturnType<typeof decider.decide>[number], CounterState>(commandOptions());
 
-const eventHandler = createEventHandler({
+const { handler: eventHandler, deadLetterHandler } = createEventHandlers({
+  aggregate: 'counter',
   reducer: decider,
   clock: () => now,
   config: () => readConfig(env()),
-  toNotification: (outcome: CommitOutcome<CounterState>) => ({
+  toNotification: (outcome: FinalOutcome<CounterState>) => ({
     input: {
-      id: outcome.commit.streamId,
-      commandId: outcome.commit.commitId,
+      id: outcome.streamId,
+      commandId: outcome.commandId,
+      fingerprint: outcome.fingerprint,
       status: outcome.status,
       total: outcome.status === 'STORED' ? outcome.state.total : null,
       errorCode: outcome.status === 'REJECTED' ? outcome.error.code : null,
@@ -73,6 +78,7 @@ const eventHandler = createEventHandler({
       mutation: 'mutation Saved($input: SavedInput!) { saved(input: $input) { id } }',
       credentials: async () => credentials,
     }),
+    writeMarginMs: 1_000,
   }),
 });
 
@@ -85,19 +91,15 @@ function mutation(input: Record<string, unknown>): AppSyncResolverEvent {
   };
 }
 
+/** The bus event a rule would deliver for a captured entry. */
+function busEvent(entry: { Source: string; DetailType: string; Detail: string }): BusEvent {
+  return { id: 'e', source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) };
+}
+
 /** Delivers what the bus captured since `from` to the event handler, as a bus rule would. */
-async function deliver(from: number): Promise<CommitOutcome<CounterState>[]> {
+async function deliver(from: number): Promise<(FinalOutcome<CounterState> | undefined)[]> {
   const outcomes = [];
-  for (const entry of bus.accepted.slice(from)) {
-    outcomes.push(
-      await eventHandler({
-        id: 'e',
-        source: entry.Source,
-        'detail-type': entry.DetailType,
-        detail: JSON.parse(entry.Detail),
-      }),
-    );
-  }
+  for (const entry of bus.accepted.slice(from)) outcomes.push(await eventHandler(busEvent(entry)));
   return outcomes;
 }
 
@@ -117,16 +119,27 @@ afterAll(async () => {
   await Promise.all([dynamo.close(), bus.close(), appsync.close()]);
 });
 
+const store = () => createDynamoDbEventStore({ tableName: 'counter-events', client: dynamo.client });
+const send = (input: Record<string, unknown>) => command()(mutation(input), lambdaContext);
+
 describe('command → publish → store → notify', () => {
   it('accepts, publishes, stores and notifies STORED with the state', async () => {
-    const answer = await command()(mutation({ id: 'flow-1', amount: 5, commandId: 'cmd-1' }), lambdaContext);
-    expect(answer).toEqual({ id: 'flow-1', commandId: 'cmd-1' });
+    const answer = await send({ id: 'flow-1', amount: 5, commandId: 'cmd-1' });
+    expect(answer).toEqual({
+      id: 'flow-1',
+      commandId: 'cmd-1',
+      fingerprint: expect.stringMatching(/^[\w-]{22}$/) as unknown as string,
+      deadline: '2026-11-28T10:00:10.000Z',
+    });
     const published = JSON.parse(bus.accepted.at(-1)?.Detail ?? '{}');
     expect(published).toMatchObject({
       streamId: 'flow-1',
       commitId: 'cmd-1',
+      fingerprint: answer.fingerprint,
       correlationId: 'corr-1',
       expectedVersion: 0,
+      state: { total: 5, count: 1 },
+      recentCommits: [`cmd-1 ${answer.fingerprint}`],
     });
     expect(published.events[0]).toMatchObject({
       type: 'Added',
@@ -141,6 +154,7 @@ describe('command → publish → store → notify', () => {
     expect(notifications().at(-1)).toEqual({
       id: 'flow-1',
       commandId: 'cmd-1',
+      fingerprint: answer.fingerprint,
       status: 'STORED',
       total: 5,
       errorCode: null,
@@ -176,54 +190,144 @@ describe('command → publish → store → notify', () => {
 
   it('answers a broken business rule at once, publishing nothing', async () => {
     const before = bus.accepted.length;
-    await expect(command()(mutation({ id: 'flow-1', amount: -50 }), lambdaContext)).rejects.toMatchObject({
+    await expect(send({ id: 'flow-1', amount: -50 })).rejects.toMatchObject({
       name: 'BusinessRuleViolation',
-      message: expect.stringMatching(/^BELOW_ZERO: /),
+      message: expect.stringMatching(/^BELOW_ZERO: /) as unknown as string,
     });
     expect(bus.accepted).toHaveLength(before);
   });
 
   it('lets only one of two commands decided on the same version win; the other is REJECTED with CONFLICT', async () => {
     const before = bus.accepted.length;
-    await command()(mutation({ id: 'flow-2', amount: 1, commandId: 'race-a' }), lambdaContext);
-    await command()(mutation({ id: 'flow-2', amount: 2, commandId: 'race-b' }), lambdaContext);
+    await send({ id: 'flow-2', amount: 1, commandId: 'race-a' });
+    await send({ id: 'flow-2', amount: 2, commandId: 'race-b' });
     const outcomes = await deliver(before);
-    expect(outcomes.map((o) => o.status)).toEqual(['STORED', 'REJECTED']);
+    expect(outcomes.map((o) => o?.status)).toEqual(['STORED', 'REJECTED']);
     expect(outcomes[1]).toMatchObject({ error: { code: 'CONFLICT' } });
     expect(notifications().at(-1)).toMatchObject({ commandId: 'race-b', status: 'REJECTED', errorCode: 'CONFLICT' });
+    expect(await store().findCommand('race-b')).toMatchObject({ status: 'REJECTED', code: 'CONFLICT' });
   });
 
   it('stores a repeated delivery once and notifies the same STORED outcome again', async () => {
     const before = bus.accepted.length;
-    await command()(mutation({ id: 'flow-3', amount: 7, commandId: 'dup-1' }), lambdaContext);
+    await send({ id: 'flow-3', amount: 7, commandId: 'dup-1' });
     const [first] = await deliver(before);
     const [second] = await deliver(before);
     expect(first).toMatchObject({ status: 'STORED', version: 1 });
     expect(second).toMatchObject({ status: 'STORED', version: 1, state: { total: 7 } });
-    const store = createDynamoDbEventStore({ tableName: 'counter-events', client: dynamo.client });
-    expect((await store.load('flow-3', decider)).version).toBe(1);
+    expect((await store().load('flow-3', decider)).version).toBe(1);
   });
 
-  it('answers a retried command id that is already stored without publishing again', async () => {
+  it('answers a retry of a stored command with the same id and notifies its stored outcome again', async () => {
     const before = bus.accepted.length;
-    const again = await command()(mutation({ id: 'flow-3', amount: 7, commandId: 'dup-1' }), lambdaContext);
-    expect(again).toEqual({ id: 'flow-3', commandId: 'dup-1' });
+    const again = await send({ id: 'flow-3', amount: 7, commandId: 'dup-1' });
+    expect(again).toMatchObject({ id: 'flow-3', commandId: 'dup-1' });
+    expect(bus.accepted.slice(before).map((entry) => entry.DetailType)).toEqual(['Renotify']);
+    const [outcome] = await deliver(before);
+    expect(outcome).toMatchObject({
+      status: 'STORED',
+      version: 1,
+      state: { total: 7 },
+      fingerprint: again.fingerprint,
+    });
+    expect(notifications().at(-1)).toMatchObject({ commandId: 'dup-1', status: 'STORED', total: 7 });
+    expect((await store().load('flow-3', decider)).version).toBe(1);
+  });
+
+  it('refuses at once a command id reused for another command of the same stream', async () => {
+    const before = bus.accepted.length;
+    await expect(send({ id: 'flow-3', amount: 8, commandId: 'dup-1' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^COMMAND_ID_REUSED: /) as unknown as string,
+    });
     expect(bus.accepted).toHaveLength(before);
   });
 
-  it('never stores an event after its deadline and notifies REJECTED with TIMEOUT', async () => {
+  it('notifies COMMAND_ID_REUSED, never STORED, when only the event handler can see the reuse', async () => {
     const before = bus.accepted.length;
-    await command()(mutation({ id: 'flow-4', amount: 1, commandId: 'late-1' }), lambdaContext);
-    now = new Date(now.getTime() + 10_001);
+    await send({ id: 'flow-5', amount: 1, commandId: 'shared-1' });
+    await send({ id: 'flow-6', amount: 2, commandId: 'shared-1' });
+    const outcomes = await deliver(before);
+    expect(outcomes.map((o) => o?.status)).toEqual(['STORED', 'REJECTED']);
+    expect(outcomes[1]).toMatchObject({ streamId: 'flow-6', error: { code: 'COMMAND_ID_REUSED' } });
+    expect((await store().load('flow-6', decider)).version).toBe(0);
+  });
+
+  it('recalls a stored command when its retry breaks a rule, instead of refusing it', async () => {
+    const refusing = createCommandHandler<CounterCommand, ReturnType<typeof decider.decide>[number], CounterState>({
+      ...commandOptions(),
+      decider: {
+        ...decider,
+        decide: () => {
+          throw new BusinessRuleViolationError('ALREADY_ADDED', 'this was added before');
+        },
+      },
+    });
+    const before = bus.accepted.length;
+    const answer = await refusing(mutation({ id: 'flow-1', amount: 5, commandId: 'cmd-1' }), lambdaContext);
+    expect(answer).toMatchObject({ id: 'flow-1', commandId: 'cmd-1' });
+    expect(bus.accepted.slice(before).map((entry) => entry.DetailType)).toEqual(['Renotify']);
+  });
+
+  it('never stores an event after its deadline and notifies REJECTED with TIMEOUT, also for a later attempt', async () => {
+    const before = bus.accepted.length;
+    await send({ id: 'flow-4', amount: 1, commandId: 'late-1' });
+    now = new Date(now.getTime() + 9_001); // inside the write margin: no write may start
     try {
       const [outcome] = await deliver(before);
       expect(outcome).toMatchObject({ status: 'REJECTED', error: { code: 'TIMEOUT' } });
       expect(notifications().at(-1)).toMatchObject({ commandId: 'late-1', status: 'REJECTED', errorCode: 'TIMEOUT' });
-      const store = createDynamoDbEventStore({ tableName: 'counter-events', client: dynamo.client });
-      expect((await store.load('flow-4', decider)).version).toBe(0);
+      expect((await store().load('flow-4', decider)).version).toBe(0);
+
+      const retried = bus.accepted.length;
+      await send({ id: 'flow-4', amount: 1, commandId: 'late-1' }); // a new deadline, the same command
+      const [again] = await deliver(retried);
+      expect(again).toMatchObject({ status: 'REJECTED', error: { code: 'TIMEOUT' } });
+      expect((await store().load('flow-4', decider)).version).toBe(0);
     } finally {
       now = new Date('2026-11-28T10:00:00Z');
     }
+  });
+
+  it('settles dead letters again and reports the ones it could not settle', async () => {
+    const before = bus.accepted.length;
+    await send({ id: 'flow-7', amount: 3, commandId: 'dead-1' });
+    const entry = bus.accepted[before];
+    if (entry === undefined) throw new Error('nothing published');
+    const answer = await deadLetterHandler({
+      Records: [
+        { messageId: 'm-1', body: JSON.stringify(busEvent(entry)) },
+        {
+          messageId: 'm-2',
+          body: JSON.stringify({ id: 'e', source: 'core.counter', 'detail-type': 'Commit', detail: {} }),
+        },
+      ],
+    });
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(notifications().at(-1)).toMatchObject({ commandId: 'dead-1', status: 'STORED', total: 3 });
+  });
+
+  it('refuses a commit of another aggregate, or whose versions do not follow, storing nothing', async () => {
+    const before = bus.accepted.length;
+    await send({ id: 'flow-8', amount: 1, commandId: 'shape-1' });
+    const commit = JSON.parse(bus.accepted[before]?.Detail ?? '{}');
+    const deliverDetail = (detail: unknown) =>
+      eventHandler({ id: 'e', source: 'core.counter', 'detail-type': 'Commit', detail });
+    await expect(deliverDetail({ ...commit, aggregate: 'other' })).rejects.toMatchObject({ code: 'MALFORMED_COMMIT' });
+    const skipped = { ...commit, events: [{ ...commit.events[0], version: 5 }] };
+    await expect(deliverDetail(skipped)).rejects.toMatchObject({ code: 'MALFORMED_COMMIT' });
+    expect(await store().findCommand('shape-1')).toBeUndefined();
+  });
+
+  it('refuses a blank or overlong command id as a ValidationError that does not echo it', async () => {
+    await expect(send({ id: 'flow-1', amount: 1, commandId: '  ' })).rejects.toMatchObject({ name: 'ValidationError' });
+    const long = 'x'.repeat(5_000);
+    const error = await send({ id: 'flow-1', amount: 1, commandId: long }).catch((caught: Error) => caught);
+    expect(error).toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^INVALID_ID: /) as unknown as string,
+    });
+    expect((error as Error).message.length).toBeLessThan(200);
   });
 
   it('throws when AppSync refuses the notification, so Lambda retries the delivery', async () => {
@@ -239,32 +343,55 @@ describe('command → publish → store → notify', () => {
     });
     await expect(notifier.notify({})).rejects.toMatchObject({
       code: 'NOTIFY_FAILED',
-      message: expect.stringContaining('Unauthorized'),
+      message: expect.stringContaining('Unauthorized') as unknown as string,
     });
     await refusing.close();
   });
 
-  it('answers a query from the state kept with the newest commit', async () => {
+  it('answers queries from the state kept with the newest commit, and each command outcome from its record', async () => {
     const query = createQueryHandler({
       reducer: decider,
       config: () => readConfig(env()),
       queries: {
-        getCounter: async (args, load) => {
-          const { state, version } = await load(String(args.id));
+        getCounter: async (args, read) => {
+          const { state, version } = await read.load(String(args.id));
           return version === 0 ? null : { ...state, version };
         },
+        getOutcome: async (args, read) => read.outcome(String(args.id), String(args.commandId)),
       },
       adapters: (config) => ({
         store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME'), client: dynamo.client }),
       }),
     });
-    const event = (id: string): AppSyncResolverEvent => ({
-      arguments: { id },
+    const event = (fieldName: string, args: Record<string, unknown>): AppSyncResolverEvent => ({
+      arguments: args,
       identity: null,
-      info: { fieldName: 'getCounter', parentTypeName: 'Query' },
+      info: { fieldName, parentTypeName: 'Query' },
     });
-    expect(await query(event('flow-1'), lambdaContext)).toEqual({ total: 5, count: 1, version: 1 });
-    expect(await query(event('nobody'), lambdaContext)).toBeNull();
+    expect(await query(event('getCounter', { id: 'flow-1' }), lambdaContext)).toEqual({
+      total: 5,
+      count: 1,
+      version: 1,
+    });
+    expect(await query(event('getCounter', { id: 'nobody' }), lambdaContext)).toBeNull();
+    expect(await query(event('getOutcome', { id: 'flow-1', commandId: 'cmd-1' }), lambdaContext)).toMatchObject({
+      status: 'STORED',
+      version: 1,
+      state: { total: 5 },
+    });
+    expect(await query(event('getOutcome', { id: 'flow-2', commandId: 'race-b' }), lambdaContext)).toMatchObject({
+      status: 'REJECTED',
+      error: { code: 'CONFLICT' },
+    });
+    expect(await query(event('getOutcome', { id: 'flow-1', commandId: 'never-sent' }), lambdaContext)).toEqual({
+      streamId: 'flow-1',
+      commandId: 'never-sent',
+      status: 'PENDING',
+    });
+    expect(await query(event('getOutcome', { id: 'flow-9', commandId: 'cmd-1' }), lambdaContext)).toMatchObject({
+      status: 'REJECTED',
+      error: { code: 'COMMAND_ID_REUSED' },
+    });
   });
 
   it('fails with a message naming a missing environment variable, shown to the client as an internal error', async () => {
@@ -278,7 +405,7 @@ describe('command → publish → store → notify', () => {
       parse: () => ({ streamId: 'x', command: { type: 'Add', data: { amount: 1 } } as CounterCommand }),
       adapters: (config) => ({
         store: createDynamoDbEventStore({ tableName: config.required('EVENTS_TABLE_NAME') }),
-        publisher: { publish: async () => {} },
+        publisher: { publish: async () => {}, renotify: async () => {} },
         deadlineMs: 1,
       }),
     });

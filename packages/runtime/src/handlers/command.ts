@@ -1,9 +1,17 @@
+/**
+ * The command handler: an AppSync direct Lambda resolver for an aggregate's command mutations. It
+ * loads the stream's state (1 read), decides, publishes the commit and answers "accepted, not yet
+ * stored". A broken rule is thrown at once. A command id the stream already settled is answered again
+ * and its outcome is notified again; a command id reused for another command is refused.
+ */
 import { readConfig, type Config } from '../config';
 import { fold, type Decider, type DecideContext, type DomainEvent } from '../decider';
-import { deterministicId, lastVersion, randomId, toCommit, toDomainEvents } from '../envelope';
-import { CoreError, toGraphQLFacingError } from '../errors';
+import { deterministicId, lastVersion, randomId, recentFingerprintOf, toCommit, type Commit } from '../envelope';
+import { CoreError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
+import { preview } from '../text';
+import { commandFingerprint } from '../fingerprint';
 import { logError, logInfo } from '../log';
-import type { EventPublisher, EventStore } from '../ports';
+import type { EventPublisher, EventStore, LoadedStream } from '../ports';
 import { actorOf, correlationIdOf, type AppSyncResolverEvent, type LambdaContext } from './appsync-event';
 import { memoize } from './memoize';
 
@@ -11,6 +19,10 @@ import { memoize } from './memoize';
 export interface CommandAccepted {
   readonly id: string;
   readonly commandId: string;
+  /** The command's fingerprint; every notification and outcome of this command carries it. */
+  readonly fingerprint: string;
+  /** After this instant the command is never stored: its outcome is final (ISO 8601). */
+  readonly deadline: string;
 }
 
 /** A parsed command: which stream it targets and what it asks. */
@@ -32,7 +44,7 @@ export interface CommandHandlerOptions<Command, Event extends DomainEvent, State
   readonly decider: Decider<Command, Event, State>;
   /**
    * Turns the mutation (field name and arguments) into a command, validating the input (throw a
-   * `ValidationError`). `context.newId` gives ids that are stable for a retried command id.
+   * `ValidationError`). `context.newId` gives ids that are stable for a retried command.
    */
   readonly parse: (fieldName: string, args: Record<string, unknown>, context: DecideContext) => ParsedCommand<Command>;
   /** Builds the adapters once per cold start from the validated configuration. */
@@ -43,13 +55,10 @@ export interface CommandHandlerOptions<Command, Event extends DomainEvent, State
   readonly clock?: () => Date;
 }
 
+/** The longest command id (and reply address) accepted, as for every other id. */
+export const MAX_COMMAND_ID_LENGTH = 128;
+
 /**
- * An AppSync direct-Lambda-resolver command handler: load the stream's state (1 read), decide,
- * publish the commit, answer `{ id, commandId }` ("accepted, not yet stored"). A broken rule is
- * thrown at once as a GraphQL error whose `errorType` is `BusinessRuleViolation` and whose message
- * starts with the rule's code. A command id the stream already stored is answered the same way
- * again, without a second publish.
- *
  * @example
  * export const handler = createCommandHandler({ aggregate: 'reservation', decider, parse, adapters: (config) => ({ ... }) });
  */
@@ -61,51 +70,50 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
 
   return async (event, lambdaContext) => {
     const started = Date.now();
-    const input = (event.arguments as { input?: { commandId?: unknown } }).input;
-    const commandId = typeof input?.commandId === 'string' && input.commandId !== '' ? input.commandId : randomId();
-    const correlationId = correlationIdOf(event) ?? commandId;
-    const log = { step: 'command', correlationId, commandId, field: event.info.fieldName };
+    const input = (event.arguments as { input?: { commandId?: unknown; replyTo?: unknown } }).input;
+    const log: Record<string, unknown> = { step: 'command', field: event.info.fieldName };
     try {
+      const commandId = optionalId(input?.commandId, 'commandId') ?? randomId();
+      const replyTo = optionalId(input?.replyTo, 'replyTo');
+      const correlationId = correlationIdOf(event) ?? commandId;
+      Object.assign(log, { correlationId, commandId });
       const { store, publisher, deadlineMs } = adapters();
       const now = clock();
+      const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments);
+      const sent = { commandId, fingerprint, correlationId, replyTo, deadline: new Date(now.getTime() + deadlineMs) };
       let idCount = 0;
       const context: DecideContext = {
         now,
-        newId: () => deterministicId(`${commandId}/id/${idCount++}`),
+        newId: () =>
+          deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/${fingerprint}/id/${idCount++}`),
         actor: actorOf(event.identity),
       };
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
+      Object.assign(log, { streamId });
       const loaded = await store.load(streamId, options.decider);
-      if (loaded.recentCommitIds.includes(commandId)) {
-        logInfo('command already stored; answered again', { ...log, streamId, outcome: 'replayed' });
-        return { id: streamId, commandId };
-      }
-      const events = options.decider.decide(command, loaded.state, context);
-      if (events.length === 0) {
-        throw new CoreError('Internal', 'NO_EVENTS', `decide produced no events for ${event.info.fieldName}`);
-      }
+      const known = recentFingerprintOf(loaded.recentCommits, commandId);
+      if (known !== undefined) return await answerSettled(known === fingerprint, streamId, sent, publisher, log);
+      const events = await decideOrRecall(options.decider, command, loaded, context, async () => {
+        const record = await store.findCommand(commandId);
+        if (record === undefined) return undefined;
+        return { sameCommand: record.streamId === streamId && record.fingerprint === fingerprint };
+      });
+      if (!Array.isArray(events)) return await answerSettled(events.sameCommand, streamId, sent, publisher, log);
       const commit = toCommit(events, {
         aggregate: options.aggregate,
         streamId,
         expectedVersion: loaded.version,
-        commandId,
-        correlationId,
+        ...sent,
         actor: context.actor,
         now,
-        deadline: new Date(now.getTime() + deadlineMs),
+        state: fold(options.decider, events, loaded.state),
+        reducerVersion: options.decider.reducerVersion,
+        previousCommits: loaded.recentCommits,
       });
-      const stateAfter = fold(options.decider, toDomainEvents(commit.events), loaded.state);
-      store.assertFits(commit, stateAfter, options.decider.reducerVersion, loaded.recentCommitIds);
+      store.assertFits(commit);
       await publisher.publish([commit]);
-      logInfo('command accepted', {
-        ...log,
-        streamId,
-        version: lastVersion(commit),
-        events: commit.events.map((e) => e.type),
-        outcome: 'accepted',
-        durationMs: Date.now() - started,
-      });
-      return { id: streamId, commandId };
+      logAccepted(commit, log, started);
+      return { id: streamId, commandId, fingerprint, deadline: commit.deadline };
     } catch (error) {
       const facing = toGraphQLFacingError(error, lambdaContext.awsRequestId);
       if (facing.name === 'InternalError') logError('command failed', error, log);
@@ -113,4 +121,91 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
       throw facing;
     }
   };
+}
+
+interface SentCommand {
+  readonly commandId: string;
+  readonly fingerprint: string;
+  readonly correlationId: string;
+  readonly replyTo: string | undefined;
+  readonly deadline: Date;
+}
+
+/** Whether a command id already recorded belongs to the command now sent. */
+interface Recalled {
+  readonly sameCommand: boolean;
+}
+
+/**
+ * Decides the command. When the decider refuses it, the refusal may be the effect of this very
+ * command, stored earlier (a retry of a create finds the reservation existing): then what its record
+ * says is returned instead of the refusal.
+ */
+async function decideOrRecall<Command, Event extends DomainEvent, State>(
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  loaded: LoadedStream<State>,
+  context: DecideContext,
+  recall: () => Promise<Recalled | undefined>,
+): Promise<Event[] | Recalled> {
+  let events: Event[];
+  try {
+    events = decider.decide(command, loaded.state, context);
+  } catch (error) {
+    if (!isCoreError(error) || error.category !== 'BusinessRuleViolation') throw error;
+    const recorded = await recall();
+    if (recorded === undefined) throw error;
+    return recorded;
+  }
+  if (events.length === 0) throw new CoreError('Internal', 'NO_EVENTS', 'decide produced no events');
+  return events;
+}
+
+/** A command id already settled: the same command is notified again; another one is refused. */
+async function answerSettled(
+  sameCommand: boolean,
+  streamId: string,
+  sent: SentCommand,
+  publisher: EventPublisher,
+  log: Record<string, unknown>,
+): Promise<CommandAccepted> {
+  if (!sameCommand) {
+    throw new ValidationError(
+      'COMMAND_ID_REUSED',
+      `command id ${preview(sent.commandId)} was already used for another command; choose a new command id`,
+      'commandId',
+    );
+  }
+  const { commandId, fingerprint, correlationId, replyTo } = sent;
+  await publisher.renotify({
+    streamId,
+    commandId,
+    fingerprint,
+    correlationId,
+    ...(replyTo === undefined ? {} : { replyTo }),
+  });
+  logInfo('command already settled; its outcome is notified again', { ...log, outcome: 'replayed' });
+  return { id: streamId, commandId, fingerprint, deadline: sent.deadline.toISOString() };
+}
+
+function logAccepted(commit: Commit, log: Record<string, unknown>, started: number): void {
+  logInfo('command accepted', {
+    ...log,
+    version: lastVersion(commit),
+    events: commit.events.map((e) => e.type),
+    outcome: 'accepted',
+    durationMs: Date.now() - started,
+  });
+}
+
+/** An optional id argument: absent, or a non-blank text of at most 128 printable characters. */
+function optionalId(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_COMMAND_ID_LENGTH || /\p{Cc}/u.test(value))
+    throw new ValidationError(
+      'INVALID_ID',
+      `${field} must be a non-blank id of at most ${MAX_COMMAND_ID_LENGTH} printable characters`,
+      field,
+    );
+  return value;
 }

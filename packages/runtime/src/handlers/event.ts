@@ -1,28 +1,51 @@
+/**
+ * The event handler: a bus rule delivers a commit; store it (one transactional write) or reject it,
+ * then notify the outcome. Every outcome comes from the command's record (see outcome.ts), so a
+ * repeated delivery, a retry, a late delivery or a redrive of a dead letter is notified the same
+ * outcome, and nothing is stored twice or after its deadline. A failure to store or to notify is
+ * thrown: Lambda sends the event to the dead-letter queue, whose handler (below) settles it again.
+ */
 import { readConfig, type Config } from '../config';
 import type { DomainEvent, Reducer } from '../decider';
-import type { Commit } from '../envelope';
+import { lastVersion, type Commit } from '../envelope';
 import { DeadlineExceededError, ValidationError, isCoreError } from '../errors';
-import { logInfo } from '../log';
-import type { AppendOutcome, CommitOutcome, EventStore, Notifier } from '../ports';
+import { preview } from '../text';
+import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from '../bus-contract';
+import { logError, logInfo } from '../log';
+import { outcomeOfRecord, type OutcomeRequest } from '../outcome';
+import type { EventStore, FinalOutcome, Notifier, RejectionCode, RenotifyRequest } from '../ports';
+import { parseCommit, parseRenotifyRequest } from './commit-shape';
 import { memoize } from './memoize';
 
-/** The EventBridge event a bus rule delivers: the commit is the detail. */
-export interface CommitEvent {
+/** The EventBridge event a bus rule delivers: the commit (or a renotify request) is the detail. */
+export interface BusEvent {
   readonly id: string;
   readonly source: string;
   readonly 'detail-type': string;
   readonly detail: unknown;
 }
 
+/** The SQS batch a dead-letter queue delivers; each body is a bus event that could not be handled. */
+export interface DeadLetterBatch {
+  readonly Records: readonly { readonly messageId: string; readonly body: string }[];
+}
+
 export interface EventHandlerAdapters<Variables> {
   readonly store: EventStore;
   readonly notifier: Notifier<Variables>;
+  /**
+   * No write starts later than this before a commit's deadline, so every write lands before it
+   * (the store's requests time out sooner). @default 1500
+   */
+  readonly writeMarginMs?: number;
 }
 
 export interface EventHandlerOptions<Event extends DomainEvent, State, Variables> {
+  /** The aggregate whose commits this handler stores: `reservation`. */
+  readonly aggregate: string;
   readonly reducer: Reducer<Event, State>;
   /** The notification mutation's variables for an outcome. */
-  readonly toNotification: (outcome: CommitOutcome<State>) => Variables;
+  readonly toNotification: (outcome: FinalOutcome<State>) => Variables;
   /** Builds the adapters once per cold start from the validated configuration. */
   readonly adapters: (config: Config) => EventHandlerAdapters<Variables>;
   /** @default `readConfig(process.env)` */
@@ -31,38 +54,71 @@ export interface EventHandlerOptions<Event extends DomainEvent, State, Variables
   readonly clock?: () => Date;
 }
 
+export interface EventHandlers<State> {
+  /** For the bus rule: a `Commit` or `Renotify` event. Resolves with what was notified. */
+  readonly handler: (event: BusEvent) => Promise<FinalOutcome<State> | undefined>;
+  /** For the dead-letter queue's event source: settles each dead letter again; failed ones stay queued. */
+  readonly deadLetterHandler: (batch: DeadLetterBatch) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+}
+
+const DEFAULT_WRITE_MARGIN_MS = 1_500;
+
 /**
- * An EventBridge event handler: append the delivered commit to the event store, then notify the
- * subscribers of the outcome. Exactly one terminal outcome per commit: STORED (also for a repeated
- * delivery of a stored commit, which is recognised and not stored twice), REJECTED with CONFLICT
- * when another commit took the version, REJECTED with TIMEOUT when the deadline passed before it
- * was stored. A failure to store or to notify is thrown, so Lambda's async retry runs it again
- * (safe: the store recognises the duplicate) and, when retries run out, the dead-letter queue keeps it.
- *
  * @example
- * export const handler = createEventHandler({ reducer: reservationDecider, toNotification, adapters: (config) => ({ ... }) });
+ * export const { handler, deadLetterHandler } = createEventHandlers({ aggregate: 'reservation', reducer, toNotification, adapters });
  */
-export function createEventHandler<Event extends DomainEvent, State, Variables>(
+export function createEventHandlers<Event extends DomainEvent, State, Variables>(
   options: EventHandlerOptions<Event, State, Variables>,
-): (event: CommitEvent) => Promise<CommitOutcome<State>> {
+): EventHandlers<State> {
   const adapters = memoize(() => options.adapters((options.config ?? (() => readConfig(process.env)))()));
   const clock = options.clock ?? (() => new Date());
 
-  return async (event) => {
-    const commit = parseCommit(event.detail) as Commit<Event>;
-    const log = { correlationId: commit.correlationId, commandId: commit.commitId, streamId: commit.streamId };
-    const { store, notifier } = adapters();
+  async function settleCommit(commit: Commit): Promise<FinalOutcome<State>> {
+    const { store, writeMarginMs = DEFAULT_WRITE_MARGIN_MS } = adapters();
+    const notAfter = new Date(Date.parse(commit.deadline) - writeMarginMs);
+    const reject = async (code: RejectionCode, message: string) =>
+      outcomeOfRecord(await store.recordRejection(commit, code, message), askedBy(commit), store, options.reducer);
+    try {
+      const result = await store.append(commit, { notAfter, clock });
+      if (result.status === 'stored') return storedOutcome<State>(commit);
+      if (result.record !== undefined) return outcomeOfRecord(result.record, askedBy(commit), store, options.reducer);
+      return reject('CONFLICT', `another command changed ${commit.streamId} after version ${commit.expectedVersion}`);
+    } catch (error) {
+      if (!(isCoreError(error) && error.code === 'TIMEOUT')) throw error;
+      return reject('TIMEOUT', new DeadlineExceededError(commit.deadline, clock().toISOString()).message);
+    }
+  }
+
+  async function renotify(request: RenotifyRequest): Promise<FinalOutcome<State> | undefined> {
+    const { store } = adapters();
+    const record = await store.findCommand(request.commandId);
+    return record === undefined ? undefined : outcomeOfRecord(record, request, store, options.reducer);
+  }
+
+  async function handler(event: BusEvent): Promise<FinalOutcome<State> | undefined> {
     const started = Date.now();
-    const outcome = await storeCommit(store, commit, options.reducer, clock());
-    logInfo('commit handled', {
+    let asked: OutcomeRequest;
+    let outcome: FinalOutcome<State> | undefined;
+    if (event['detail-type'] === RENOTIFY_DETAIL_TYPE) {
+      asked = parseRenotifyRequest(event.detail);
+      outcome = await renotify(asked as RenotifyRequest);
+    } else {
+      if (event['detail-type'] !== COMMIT_DETAIL_TYPE)
+        throw new ValidationError('MALFORMED_COMMIT', `unknown detail-type ${preview(event['detail-type'])}`);
+      const commit = parseCommit(event.detail, options.aggregate);
+      asked = askedBy(commit);
+      outcome = await settleCommit(commit);
+    }
+    const log = { correlationId: asked.correlationId, commandId: asked.commandId, streamId: asked.streamId };
+    logInfo('command settled', {
       ...log,
       step: 'store',
-      outcome: outcome.status === 'STORED' ? 'stored' : outcome.error.code.toLowerCase(),
-      version: outcome.status === 'STORED' ? outcome.version : undefined,
+      outcome: outcomeLabel(outcome),
       durationMs: Date.now() - started,
     });
+    if (outcome === undefined) return undefined;
     const notifyStarted = Date.now();
-    await notifier.notify(options.toNotification(outcome));
+    await adapters().notifier.notify(options.toNotification(outcome));
     logInfo('outcome notified', {
       ...log,
       step: 'notify',
@@ -70,55 +126,46 @@ export function createEventHandler<Event extends DomainEvent, State, Variables>(
       durationMs: Date.now() - notifyStarted,
     });
     return outcome;
+  }
+
+  async function deadLetterHandler(batch: DeadLetterBatch) {
+    const results = await Promise.allSettled(
+      batch.Records.map((record) => handler(JSON.parse(record.body) as BusEvent)),
+    );
+    const batchItemFailures: { itemIdentifier: string }[] = [];
+    results.forEach((result, index) => {
+      const messageId = batch.Records[index]?.messageId ?? '';
+      if (result.status === 'fulfilled') return;
+      logError('dead letter not settled; it stays queued', result.reason, { step: 'dead-letter', messageId });
+      batchItemFailures.push({ itemIdentifier: messageId });
+    });
+    return { batchItemFailures };
+  }
+
+  return { handler, deadLetterHandler };
+}
+
+/** The command a commit answers for, as the outcome helpers take it. */
+function askedBy(commit: Commit): OutcomeRequest {
+  return {
+    streamId: commit.streamId,
+    commandId: commit.commitId,
+    fingerprint: commit.fingerprint,
+    correlationId: commit.correlationId,
+    ...(commit.replyTo === undefined ? {} : { replyTo: commit.replyTo }),
   };
 }
 
-async function storeCommit<Event extends DomainEvent, State>(
-  store: EventStore,
-  commit: Commit<Event>,
-  reducer: Reducer<Event, State>,
-  now: Date,
-): Promise<CommitOutcome<State>> {
-  const stored = (result: AppendOutcome<State>): CommitOutcome<State> => ({
+function storedOutcome<State>(commit: Commit): FinalOutcome<State> {
+  return {
+    ...askedBy(commit),
     status: 'STORED',
-    commit,
-    version: result.version,
-    state: result.state,
-  });
-  if (now.getTime() > Date.parse(commit.deadline)) {
-    // A late delivery of a commit that an earlier delivery stored in time is still STORED.
-    const earlier = await store.findStored(commit, reducer);
-    if (earlier !== undefined) return stored(earlier);
-    const error = new DeadlineExceededError(commit.deadline, now.toISOString());
-    return { status: 'REJECTED', commit, error: { code: 'TIMEOUT', message: error.message } };
-  }
-  try {
-    return stored(await store.append(commit, reducer));
-  } catch (error) {
-    if (isCoreError(error) && error.code === 'CONFLICT') {
-      return { status: 'REJECTED', commit, error: { code: 'CONFLICT', message: error.message } };
-    }
-    throw error;
-  }
+    version: lastVersion(commit),
+    state: commit.state as State,
+  };
 }
 
-/** Checks that the event's detail is a commit; a malformed one is thrown (and so ends in the DLQ). */
-export function parseCommit(detail: unknown): Commit {
-  const candidate = detail as Partial<Commit> | null;
-  const problems: string[] = [];
-  if (typeof candidate !== 'object' || candidate === null)
-    throw new ValidationError('MALFORMED_COMMIT', 'event detail is not an object');
-  for (const key of ['aggregate', 'streamId', 'commitId', 'correlationId', 'deadline'] as const) {
-    if (typeof candidate[key] !== 'string' || candidate[key] === '') problems.push(`${key} must be a non-empty string`);
-  }
-  if (!Number.isInteger(candidate.expectedVersion) || (candidate.expectedVersion ?? -1) < 0) {
-    problems.push('expectedVersion must be a non-negative integer');
-  }
-  if (!Array.isArray(candidate.events) || candidate.events.length === 0)
-    problems.push('events must be a non-empty array');
-  if (typeof candidate.deadline === 'string' && Number.isNaN(Date.parse(candidate.deadline)))
-    problems.push('deadline must be an ISO date');
-  if (problems.length > 0)
-    throw new ValidationError('MALFORMED_COMMIT', `event detail is not a commit: ${problems.join('; ')}`);
-  return candidate as Commit;
+function outcomeLabel(outcome: FinalOutcome<unknown> | undefined): string {
+  if (outcome === undefined) return 'unknown';
+  return outcome.status === 'STORED' ? 'stored' : outcome.error.code.toLowerCase();
 }

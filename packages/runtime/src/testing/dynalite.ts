@@ -3,16 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { EVENTS_TABLE_KEYS } from '../dynamodb';
 
 /**
- * A real dynalite server on 127.0.0.1 (in memory) and an SDK client pointed at it. dynalite must be
- * installed by the package whose tests call this (a devDependency).
+ * A real dynalite server on 127.0.0.1 (in memory) behind the transaction front of
+ * `@core/dynalite-transactions` (dynalite has no TransactWriteItems), and an SDK client pointed at it.
+ * Both must be installed by the package whose tests call this (devDependencies).
  */
 export async function startDynalite(): Promise<{ client: DynamoDBClient; endpoint: string; close(): Promise<void> }> {
-  // dynalite ships no types; required here so that importing the testing subpath needs no dynalite.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // Required here so that importing the testing subpath needs neither package.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
+  const { startTransactionFront } =
+    require('@core/dynalite-transactions') as typeof import('@core/dynalite-transactions');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const front = await startTransactionFront({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  const endpoint = front.endpoint;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -23,6 +28,7 @@ export async function startDynalite(): Promise<{ client: DynamoDBClient; endpoin
     endpoint,
     close: async () => {
       client.destroy();
+      await front.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,0 +1,77 @@
+/**
+ * The shape checks of what the event handler is delivered. A commit that does not hold (missing
+ * fields, versions out of sequence, another aggregate's commit) is thrown as a ValidationError, so it
+ * ends in the dead-letter queue with its reason, and nothing of it is stored.
+ */
+import type { Commit } from '../envelope';
+import { ValidationError } from '../errors';
+import type { RenotifyRequest } from '../ports';
+
+/**
+ * @example
+ * const commit = parseCommit(event.detail, 'reservation');
+ */
+export function parseCommit(detail: unknown, aggregate?: string): Commit {
+  if (typeof detail !== 'object' || detail === null)
+    throw new ValidationError('MALFORMED_COMMIT', 'event detail is not an object');
+  const candidate = detail as Partial<Commit>;
+  const problems = [
+    ...textProblems(candidate, ['aggregate', 'streamId', 'commitId', 'fingerprint', 'correlationId', 'deadline']),
+    ...numberProblems(candidate),
+    ...eventProblems(candidate),
+  ];
+  if (aggregate !== undefined && typeof candidate.aggregate === 'string' && candidate.aggregate !== aggregate)
+    problems.push(`aggregate must be ${aggregate}`);
+  if (typeof candidate.deadline === 'string' && Number.isNaN(Date.parse(candidate.deadline)))
+    problems.push('deadline must be an ISO date');
+  if (!Array.isArray(candidate.recentCommits) || candidate.recentCommits.some((entry) => typeof entry !== 'string'))
+    problems.push('recentCommits must be a list of texts');
+  if (!('state' in candidate)) problems.push('state is required');
+  if (problems.length > 0)
+    throw new ValidationError('MALFORMED_COMMIT', `event detail is not a commit: ${problems.join('; ')}`);
+  return candidate as Commit;
+}
+
+export function parseRenotifyRequest(detail: unknown): RenotifyRequest {
+  if (typeof detail !== 'object' || detail === null)
+    throw new ValidationError('MALFORMED_COMMIT', 'event detail is not an object');
+  const problems = textProblems(detail as Record<string, unknown>, [
+    'streamId',
+    'commandId',
+    'fingerprint',
+    'correlationId',
+  ]);
+  if (problems.length > 0)
+    throw new ValidationError('MALFORMED_COMMIT', `event detail is not a renotify request: ${problems.join('; ')}`);
+  return detail as RenotifyRequest;
+}
+
+function textProblems(candidate: object, keys: readonly string[]): string[] {
+  const values = candidate as Record<string, unknown>;
+  return keys
+    .filter((key) => typeof values[key] !== 'string' || values[key] === '')
+    .map((key) => `${key} must be a non-empty string`);
+}
+
+function numberProblems(candidate: Partial<Commit>): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(candidate.expectedVersion) || (candidate.expectedVersion ?? -1) < 0)
+    problems.push('expectedVersion must be a non-negative integer');
+  if (!Number.isInteger(candidate.reducerVersion)) problems.push('reducerVersion must be an integer');
+  return problems;
+}
+
+/** The events: a non-empty list, of this stream, numbered on from the expected version. */
+function eventProblems(candidate: Partial<Commit>): string[] {
+  if (!Array.isArray(candidate.events) || candidate.events.length === 0) return ['events must be a non-empty array'];
+  const expected = candidate.expectedVersion ?? 0;
+  const wrong = candidate.events.findIndex(
+    (event, index) =>
+      typeof event !== 'object' ||
+      event === null ||
+      event.streamId !== candidate.streamId ||
+      event.version !== expected + index + 1 ||
+      typeof event.type !== 'string',
+  );
+  return wrong < 0 ? [] : [`event ${wrong} must be of this stream, typed, and numbered ${expected + wrong + 1}`];
+}
