@@ -1,5 +1,5 @@
 /** The reservation aggregate's domain. Its CDK construct is in `@core/reservation/infra`. */
-export { parseReservationCommand } from './domain/commands';
+export { parseReservationCommand } from './api/commands';
 export {
   MAX_NIGHTS,
   nightsBetween,
@@ -9,4 +9,4 @@ export {
   type ReservationState,
   type ReservationStatus,
 } from './domain/reservation';
-export { RESERVATION_SAVED_MUTATION, toNotification, toReservation } from './domain/views';
+export { RESERVATION_SAVED_MUTATION, toNotification, toReservation } from './api/views';

@@ -2,7 +2,7 @@
 import { createDynamoDbEventStore } from '@core/runtime/dynamodb';
 import { createEventBridgePublisher } from '@core/runtime/eventbridge';
 import { createCommandHandler } from '@core/runtime/handlers';
-import { parseReservationCommand } from '../domain/commands';
+import { parseReservationCommand } from '../api/commands';
 import { reservationDecider } from '../domain/reservation';
 
 export const handler = createCommandHandler({

@@ -3,7 +3,7 @@ import { createAppSyncNotifier } from '@core/runtime/appsync';
 import { createDynamoDbEventStore } from '@core/runtime/dynamodb';
 import { createEventHandler } from '@core/runtime/handlers';
 import { reservationDecider } from '../domain/reservation';
-import { RESERVATION_SAVED_MUTATION, toNotification } from '../domain/views';
+import { RESERVATION_SAVED_MUTATION, toNotification } from '../api/views';
 
 export const handler = createEventHandler({
   reducer: reservationDecider,

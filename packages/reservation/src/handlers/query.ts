@@ -3,7 +3,7 @@ import { createDynamoDbEventStore } from '@core/runtime/dynamodb';
 import { createQueryHandler } from '@core/runtime/handlers';
 import { ValidationError } from '@core/runtime';
 import { reservationDecider } from '../domain/reservation';
-import { toReservation } from '../domain/views';
+import { toReservation } from '../api/views';
 
 export const handler = createQueryHandler({
   reducer: reservationDecider,

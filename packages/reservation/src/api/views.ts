@@ -1,7 +1,7 @@
 /** How the reservation appears in the API: the query result and the notification. */
 import type { Reservation, ReservationNotificationInput } from '@core/contracts';
 import type { CommitOutcome } from '@core/runtime';
-import type { ReservationState } from './reservation';
+import type { ReservationState } from '../domain/reservation';
 
 export function toReservation(state: ReservationState, version: number): Reservation | null {
   if (state.status === 'NONE') return null;

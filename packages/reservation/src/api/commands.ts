@@ -5,7 +5,7 @@
 import type { CancelReservationInput, CreateReservationInput } from '@core/contracts';
 import { ValidationError, type DecideContext } from '@core/runtime';
 import type { ParsedCommand } from '@core/runtime/handlers';
-import type { ReservationCommand } from './reservation';
+import type { ReservationCommand } from '../domain/reservation';
 
 const MAX_ID_LENGTH = 128;
 const MAX_REASON_LENGTH = 500;
