@@ -22,11 +22,24 @@ export type Scalars = {
 export type Query = {
   /** The reservation's current state, folded from its events; null if there is none. */
   getReservationById: Maybe<Reservation>;
+  /**
+   * What became of a reservation command: STORED (with the version and the reservation after it),
+   * REJECTED (with the code that was notified), or PENDING while it may still be stored. Final once the
+   * command's deadline has passed (see docs/architecture.md for the grace). A client that missed a
+   * notification reads it here.
+   */
+  getReservationCommandOutcome: Maybe<ReservationNotification>;
 };
 
 
 export type QueryGetReservationByIdArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryGetReservationCommandOutcomeArgs = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
 };
 
 export type Mutation = {
@@ -62,6 +75,7 @@ export type Subscription = {
 export type SubscriptionOnReservationSavedArgs = {
   id: InputMaybe<Scalars['ID']['input']>;
   commandId: InputMaybe<Scalars['ID']['input']>;
+  replyTo: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -73,14 +87,29 @@ export type CommandAccepted = {
   id: Scalars['ID']['output'];
   /** The command's id: the one the client chose, or a new one. A retry with the same id is answered the same way. */
   commandId: Scalars['ID']['output'];
+  /**
+   * A hash of the command (its field and input). Every notification and outcome of this command carries
+   * it, so a client can tell its command from another one that reused the command id.
+   */
+  fingerprint: Scalars['String']['output'];
+  /** After this instant the command is never stored: its outcome is final, and the outcome query says which. */
+  deadline: Scalars['AWSDateTime']['output'];
 };
 
-/** The terminal outcome of an accepted command. */
+/**
+ * What is known of an accepted command. Notifications are always final (STORED or REJECTED); the
+ * outcome query also answers PENDING while the command may still be stored.
+ */
 export type NotificationStatus =
   | 'STORED'
-  | 'REJECTED';
+  | 'REJECTED'
+  | 'PENDING';
 
-/** Why an accepted command was not stored: `CONFLICT` (another command changed the aggregate first) or `TIMEOUT` (not stored before its deadline). */
+/**
+ * Why an accepted command was not stored: `CONFLICT` (another command changed the aggregate first),
+ * `TIMEOUT` (not stored before its deadline) or `COMMAND_ID_REUSED` (its command id was used for another
+ * command).
+ */
 export type NotificationError = {
   code: Scalars['String']['output'];
   message: Scalars['String']['output'];
@@ -100,12 +129,15 @@ export type CreateReservationInput = {
   dateEnd: Scalars['AWSDate']['input'];
   /** Choose it to subscribe before sending the command and to retry safely. */
   commandId?: InputMaybe<Scalars['ID']['input']>;
+  /** Where the sender listens: the outcome's notification carries it (subscribe with `replyTo`). */
+  replyTo?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CancelReservationInput = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
   commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ReservationStatus =
@@ -137,10 +169,14 @@ export type ReservationInput = {
   cancellationReason?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** The terminal outcome of one reservation command. */
+/** The outcome of one reservation command: final in a notification, possibly PENDING from the outcome query. */
 export type ReservationNotification = {
   id: Scalars['ID']['output'];
   commandId: Scalars['ID']['output'];
+  /** The fingerprint of the command this answers (as in its CommandAccepted); null for PENDING. */
+  fingerprint: Maybe<Scalars['String']['output']>;
+  /** The sender's reply address, when the command carried one. */
+  replyTo: Maybe<Scalars['String']['output']>;
   status: NotificationStatus;
   /** The stream version after the commit; null when rejected. */
   version: Maybe<Scalars['Int']['output']>;
@@ -153,6 +189,8 @@ export type ReservationNotification = {
 export type ReservationNotificationInput = {
   id: Scalars['ID']['input'];
   commandId: Scalars['ID']['input'];
+  fingerprint?: InputMaybe<Scalars['String']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
   status: NotificationStatus;
   version?: InputMaybe<Scalars['Int']['input']>;
   reservation?: InputMaybe<ReservationInput>;

@@ -9,4 +9,4 @@ export {
   type ReservationState,
   type ReservationStatus,
 } from './domain/reservation';
-export { RESERVATION_SAVED_MUTATION, toNotification, toReservation } from './api/views';
+export { RESERVATION_SAVED_MUTATION, toNotification, toOutcomeView, toReservation } from './api/views';

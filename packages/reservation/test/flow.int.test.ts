@@ -47,7 +47,7 @@ const mutation = (fieldName: string, input: Record<string, unknown>): AppSyncRes
 async function deliverFrom(from: number) {
   const outcomes = [];
   for (const entry of bus.accepted.slice(from)) {
-    expect(entry).toMatchObject({ Source: 'core.reservation', DetailType: 'Commit', EventBusName: 'core' });
+    expect(entry).toMatchObject({ Source: 'core.reservation', EventBusName: 'core' });
     outcomes.push(
       await event({
         id: 'evt',
@@ -86,6 +86,8 @@ describe('reservation flow: command → publish → store → notify', () => {
     expect(notification.variables.input).toEqual({
       id: reservationId,
       commandId: 'cmd-create-1',
+      fingerprint: accepted.fingerprint,
+      replyTo: null,
       status: 'STORED',
       version: 1,
       reservation: {
@@ -115,7 +117,7 @@ describe('reservation flow: command → publish → store → notify', () => {
     expect(found).toMatchObject({ id: reservationId, status: 'REQUESTED', version: 1 });
   });
 
-  it('answers a retried commandId with the same id and never makes a second reservation', async () => {
+  it('answers a retried commandId with the same id, notifies STORED again and never makes a second reservation', async () => {
     const before = bus.accepted.length;
     const input = {
       userId: 'u-1',
@@ -124,11 +126,51 @@ describe('reservation flow: command → publish → store → notify', () => {
       dateEnd: nextWeek(10),
       commandId: 'cmd-create-1',
     };
-    expect(await command(mutation('createReservation', input), lambda)).toEqual({
+    expect(await command(mutation('createReservation', input), lambda)).toMatchObject({
       id: reservationId,
       commandId: 'cmd-create-1',
     });
+    expect(bus.accepted.slice(before).map((entry) => entry.DetailType)).toEqual(['Renotify']);
+    await deliverFrom(before);
+    expect(lastNotification().variables.input).toMatchObject({
+      commandId: 'cmd-create-1',
+      status: 'STORED',
+      version: 1,
+    });
+    const outcome = await query(
+      {
+        arguments: { id: reservationId, commandId: 'cmd-create-1' },
+        identity: null,
+        info: { fieldName: 'getReservationCommandOutcome', parentTypeName: 'Query' },
+      },
+      lambda,
+    );
+    expect(outcome).toMatchObject({ status: 'STORED', version: 1, reservation: { id: reservationId } });
+  });
+
+  it('refuses at once a cancel that reuses the create command id, publishing nothing', async () => {
+    const before = bus.accepted.length;
+    const reuse = mutation('cancelReservation', { id: reservationId, reason: 'x', commandId: 'cmd-create-1' });
+    await expect(command(reuse, lambda)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^COMMAND_ID_REUSED: /) as unknown as string,
+    });
     expect(bus.accepted).toHaveLength(before);
+  });
+
+  it('answers a create retried with another input under the same commandId as COMMAND_ID_REUSED', async () => {
+    const before = bus.accepted.length;
+    const other = {
+      userId: 'u-9',
+      roomId: 'room-7',
+      dateStart: nextWeek(7),
+      dateEnd: nextWeek(10),
+      commandId: 'cmd-create-1',
+    };
+    const accepted = await command(mutation('createReservation', other), lambda);
+    expect(accepted.id).not.toBe(reservationId);
+    const [outcome] = await deliverFrom(before);
+    expect(outcome).toMatchObject({ status: 'REJECTED', error: { code: 'COMMAND_ID_REUSED' } });
   });
 
   it('answers a broken rule at once as BusinessRuleViolation naming the rule, and publishes nothing', async () => {

@@ -3,7 +3,7 @@
  * decider's job; this only refuses malformed input, as a `ValidationError`).
  */
 import type { CancelReservationInput, CreateReservationInput } from '@core/contracts';
-import { ValidationError, type DecideContext } from '@core/runtime';
+import { preview, ValidationError, type DecideContext } from '@core/runtime';
 import type { ParsedCommand } from '@core/runtime/handlers';
 import type { ReservationCommand } from '../domain/reservation';
 
@@ -58,7 +58,8 @@ function objectArgument(args: Record<string, unknown>, name: string): Record<str
   return value as Record<string, unknown>;
 }
 
-function id(value: unknown, field: string): string {
+/** An id argument: a non-empty text of at most 128 characters. */
+export function id(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID_LENGTH) {
     throw new ValidationError(
       'INVALID_ID',
@@ -72,15 +73,11 @@ function id(value: unknown, field: string): string {
 /** An AWSDate as AppSync accepts it, `YYYY-MM-DD`, and a real calendar day. */
 function date(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    throw new ValidationError(
-      'INVALID_DATE',
-      `${field} must be a date as YYYY-MM-DD, got ${JSON.stringify(value)}`,
-      field,
-    );
+    throw new ValidationError('INVALID_DATE', `${field} must be a date as YYYY-MM-DD, got ${preview(value)}`, field);
   }
   const parsed = new Date(`${value}T00:00:00Z`);
   if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) {
-    throw new ValidationError('INVALID_DATE', `${field} is not a calendar day: ${value}`, field);
+    throw new ValidationError('INVALID_DATE', `${field} is not a calendar day: ${preview(value)}`, field);
   }
   return value;
 }

@@ -1,11 +1,15 @@
-/** Lambda entry point: a reservation commit delivered by the bus rule; store it, then notify. */
+/**
+ * Lambda entry points: `handler` for what the bus rule delivers (a reservation commit: store it, then
+ * notify; or a renotify request), `deadLetterHandler` for the dead-letter queue's event source.
+ */
 import { createAppSyncNotifier } from '@core/runtime/appsync';
 import { createDynamoDbEventStore } from '@core/runtime/dynamodb';
-import { createEventHandler } from '@core/runtime/handlers';
+import { createEventHandlers } from '@core/runtime/handlers';
 import { reservationDecider } from '../domain/reservation';
 import { RESERVATION_SAVED_MUTATION, toNotification } from '../api/views';
 
-export const handler = createEventHandler({
+export const { handler, deadLetterHandler } = createEventHandlers({
+  aggregate: 'reservation',
   reducer: reservationDecider,
   toNotification,
   adapters: (config) => ({
