@@ -181,6 +181,7 @@ const local = new WorkspacePackage({
   description: 'Runs the synthesized core on one machine: DynamoDB, Lambda, EventBridge, AppSync, Step Functions.',
   deps: [
     `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
     `aws-local-stepfunctions@${V.localStepFunctions}`,
     `graphql@${V.graphql}`,
     `ws@${V.ws}`,

@@ -1,14 +1,14 @@
 /**
- * A local DynamoDB endpoint backed by dynalite (LevelDB), in memory or persisted in a directory.
+ * A local DynamoDB endpoint backed by dynalite (LevelDB), in memory or persisted in a directory, behind
+ * the transaction front of `@core/dynalite-transactions` (dynalite has no TransactWriteItems).
  *
- * dynalite does not implement TransactWriteItems/TransactGetItems, Streams, or TTL expiry: functions
- * that use them fail against it with an UnknownOperationException (transactions) or see no effect
- * (TTL, streams).
+ * dynalite does not implement Streams or TTL expiry: functions that rely on them see no effect.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { startTransactionFront } from '@core/dynalite-transactions';
 import dynalite from 'dynalite';
 import { dynamoDbRequest } from './client';
 import { LocalDynamoDbError } from './errors';
@@ -132,20 +132,26 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     unlock = lockDataDir(dataDir);
   }
   const server = createDynalite(options, dataDir);
-  let port: number;
+  let front: Awaited<ReturnType<typeof startTransactionFront>>;
   try {
-    port = await listen(server, options.port ?? 0);
+    const dynalitePort = await listen(server, 0);
+    front = await startTransactionFront({ upstream: `http://127.0.0.1:${dynalitePort}`, port: options.port ?? 0 });
   } catch (cause) {
+    await closeServer(server).catch(() => undefined);
     unlock();
     throw new LocalDynamoDbError(
       `local DynamoDB could not listen on 127.0.0.1:${options.port ?? 0}: ${String(cause)}`,
       { code: 'START_FAILED', cause },
     );
   }
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = front.endpoint;
+  const port = Number(new URL(endpoint).port);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= closeServer(server).finally(unlock);
+    closing ??= front
+      .close()
+      .then(() => closeServer(server))
+      .finally(unlock);
     return closing;
   };
   try {
