@@ -109,7 +109,7 @@ describe('core stack', () => {
       /createReservation\(input: CreateReservationInput!\): CommandAccepted! @aws_iam @aws_api_key/,
     );
     expect(definition).toMatch(
-      /onReservationSaved\(id: ID, commandId: ID\): ReservationNotification @aws_subscribe\(mutations: \["reservationSaved"\]\)/,
+      /onReservationSaved\(id: ID, commandId: ID, replyTo: String\): ReservationNotification @aws_subscribe\(mutations: \["reservationSaved"\]\)/,
     );
   });
 
@@ -148,7 +148,7 @@ describe('core stack', () => {
 
   it('delivers reservation commits to the event handler with a retry policy and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['core.reservation'], 'detail-type': ['Commit'] },
+      EventPattern: { source: ['core.reservation'], 'detail-type': ['Commit', 'Renotify'] },
       Targets: [
         Match.objectLike({
           RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },

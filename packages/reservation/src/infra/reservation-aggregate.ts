@@ -99,8 +99,8 @@ export class ReservationAggregate extends Construct {
     // delivery for up to 24 hours (a late delivery is answered TIMEOUT, never dropped), then the DLQ.
     this.commitRule = new events.Rule(this, 'CommitRule', {
       eventBus: props.eventBus,
-      description: 'Delivers reservation commits to the reservation event handler.',
-      eventPattern: { source: [RESERVATION_EVENT_SOURCE], detailType: ['Commit'] },
+      description: 'Delivers reservation commits (and renotify requests) to the reservation event handler.',
+      eventPattern: { source: [RESERVATION_EVENT_SOURCE], detailType: ['Commit', 'Renotify'] },
     });
     this.commitRule.addTarget(
       new targets.LambdaFunction(this.eventHandler, {
@@ -119,6 +119,10 @@ export class ReservationAggregate extends Construct {
     const queries = props.api.addLambdaDataSource('ReservationQueries', this.queryHandler);
     acknowledgeInvokeVersions(queries, this.queryHandler);
     queries.createResolver('GetReservationById', { typeName: 'Query', fieldName: 'getReservationById' });
+    queries.createResolver('GetReservationCommandOutcome', {
+      typeName: 'Query',
+      fieldName: 'getReservationCommandOutcome',
+    });
     const notifications = props.api.addNoneDataSource('ReservationNotifications');
     notifications.createResolver('ReservationSaved', {
       typeName: 'Mutation',
