@@ -80,32 +80,7 @@ describe('the aggregates of the synthesized app', () => {
   });
 
   it("deliver each aggregate's commits to its own handlers only, by rules matching exactly its source", () => {
-    const problems: string[] = [];
-    const owners = (source: string) => aggregates.filter((a) => eventSourceOf(a) === source);
-    for (const [, rule] of ofType('AWS::Events::Rule')) {
-      const pattern = parsePattern(rule.Properties.EventPattern);
-      const detailTypes = pattern['detail-type'];
-      if (detailTypes !== undefined && !detailTypes.includes('Commit')) continue;
-      const sources = pattern.source ?? [];
-      const owner = sources.length === 1 ? owners(sources[0] as string) : [];
-      if (owner.length !== 1) {
-        problems.push(
-          `${pathOf(rule)} matches source [${sources.join(', ')}], the source of ${owner.length} aggregates`,
-        );
-        continue;
-      }
-      for (const target of rule.Properties.Targets ?? []) {
-        const targetId = idOf(target.Arn) ?? JSON.stringify(target.Arn);
-        if (!Object.values(owner[0]!.functions).includes(targetId)) {
-          problems.push(`${pathOf(rule)} (${sources[0]}) targets ${pathOf(resources[targetId]) || targetId}`);
-        }
-      }
-    }
-    for (const a of aggregates) {
-      if (!rulesDelivering(a).length)
-        problems.push(`no rule delivers ${eventSourceOf(a)} commits to ${a.id}'s EventHandler`);
-    }
-    expect(problems).toEqual([]);
+    expect(commitRuleProblems()).toEqual([]);
   });
 
   it("grant each internal notification mutation to one role only: its aggregate's event handler", () => {
@@ -276,6 +251,35 @@ function nameProblems(a: Aggregate): string[] {
   }
   if (!iamOnlyMutations(resources).includes(`${a.name}Saved`))
     problems.push(`Mutation.${a.name}Saved is not @aws_iam only`);
+  return problems;
+}
+
+/** What is wrong with the rules that deliver commits (any rule that may match detail-type Commit), as sentences. */
+function commitRuleProblems(): string[] {
+  const problems: string[] = [];
+  for (const [, rule] of ofType('AWS::Events::Rule')) {
+    const pattern = parsePattern(rule.Properties.EventPattern);
+    if (pattern['detail-type'] !== undefined && !pattern['detail-type'].includes('Commit')) continue;
+    const sources = pattern.source ?? [];
+    const owners = aggregates.filter((a) => sources.length === 1 && eventSourceOf(a) === sources[0]);
+    if (owners.length !== 1) {
+      const whose = owners.map((a) => a.id).join(' and ') || 'no aggregate';
+      problems.push(`${pathOf(rule)} matches source [${sources.join(', ')}]: the EVENT_SOURCE of ${whose}`);
+      continue;
+    }
+    const owner = owners[0] as Aggregate;
+    for (const target of (rule.Properties.Targets ?? []) as { Arn: unknown }[]) {
+      const targetId = idOf(target.Arn) ?? JSON.stringify(target.Arn);
+      if (!Object.values(owner.functions).includes(targetId)) {
+        const where = pathOf(resources[targetId]) || targetId;
+        problems.push(`${pathOf(rule)} delivers ${owner.id}'s commits (${sources[0]}) to ${where}`);
+      }
+    }
+  }
+  for (const a of aggregates) {
+    if (rulesDelivering(a).length === 0)
+      problems.push(`no rule delivers ${eventSourceOf(a)} commits to ${a.id}'s EventHandler`);
+  }
   return problems;
 }
 
