@@ -150,13 +150,24 @@ const contracts = new WorkspacePackage({
   extraTestInputs: ['{workspaceRoot}/packages/*/schema.graphql'],
 });
 
+const infra = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/infra',
+  name: '@core/infra',
+  nxName: 'infra',
+  description:
+    "The CDK rules every aggregate's construct applies: handler functions and their bundling, cdk-nag acknowledgements.",
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`, `esbuild@${V.esbuild}`],
+});
+
 const reservation = new WorkspacePackage({
   parent: root,
   outdir: 'packages/reservation',
   name: '@core/reservation',
   nxName: 'reservation',
   description: 'The reservation aggregate: domain, Lambda handlers, CDK construct and GraphQL fragment.',
-  workspaceDeps: [runtime.package.packageName, contracts.package.packageName],
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [
     `aws-cdk-lib@${V.awsCdkLib}`,

@@ -4,14 +4,13 @@
  * rule that delivers commits to the event handler, and the API fields each function resolves.
  */
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as appsync from 'aws-cdk-lib/aws-appsync';
+import { acknowledgeInvokeVersions, handlerFunction, passThroughTemplates } from '@core/infra';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -69,21 +68,28 @@ export class ReservationAggregate extends Construct {
       reason: 'This queue is itself the dead-letter queue of the commit rule and of the event handler.',
     });
 
-    // The functions. Each gets only the configuration it reads.
-    this.commandHandler = handlerFunction(this, 'CommandHandler', 'command.ts', {
-      EVENTS_TABLE_NAME: this.table.tableName,
-      EVENT_BUS_NAME: props.eventBus.eventBusName,
-      EVENT_SOURCE: RESERVATION_EVENT_SOURCE,
-      COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
+    // The functions (built by @core/infra's rules: Node.js 24, arm64, bundling, log group). Each
+    // gets only the configuration it reads.
+    this.commandHandler = handlerFunction(this, 'CommandHandler', {
+      entry: handlerEntry('command.ts'),
+      environment: {
+        EVENTS_TABLE_NAME: this.table.tableName,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        EVENT_SOURCE: RESERVATION_EVENT_SOURCE,
+        COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
+      },
     });
-    this.eventHandler = handlerFunction(
-      this,
-      'EventHandler',
-      'event.ts',
-      { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
-      { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: this.deadLetterQueue },
-    );
-    this.queryHandler = handlerFunction(this, 'QueryHandler', 'query.ts', { EVENTS_TABLE_NAME: this.table.tableName });
+    this.eventHandler = handlerFunction(this, 'EventHandler', {
+      entry: handlerEntry('event.ts'),
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    this.queryHandler = handlerFunction(this, 'QueryHandler', {
+      entry: handlerEntry('query.ts'),
+      environment: { EVENTS_TABLE_NAME: this.table.tableName },
+    });
 
     // Least privilege. The command and query handlers only read; the event handler reads and
     // appends (PutItem only: no UpdateItem or DeleteItem, so stored events cannot change).
@@ -127,65 +133,12 @@ export class ReservationAggregate extends Construct {
     notifications.createResolver('ReservationSaved', {
       typeName: 'Mutation',
       fieldName: 'reservationSaved',
-      requestMappingTemplate: appsync.MappingTemplate.fromString(
-        '{"version": "2018-05-29", "payload": $util.toJson($context.arguments.input)}',
-      ),
-      responseMappingTemplate: appsync.MappingTemplate.fromString('$util.toJson($context.result)'),
+      ...passThroughTemplates(),
     });
   }
 }
 
-/** A Lambda data source's role may invoke its function and the function's versions (`<arn>:*`). */
-function acknowledgeInvokeVersions(dataSource: appsync.LambdaDataSource, fn: lambda.Function): void {
-  const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
-  Validations.of(dataSource).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-    reason: 'AppSync may invoke this one function, including its versions and aliases; nothing else.',
-  });
-}
-
-/**
- * One of the aggregate's functions: Node.js 24 on arm64, bundled by esbuild from the TypeScript
- * source (the `source` export condition) with the AWS SDK's ES module builds, minified, as ESM.
- *
- * `module` is listed with `source` because custom conditions replace esbuild's default set, which
- * includes `module`. Without it, the `node` condition of the SDK's export maps (`@smithy/core/*`,
- * `@aws-sdk/core/*`) wins and esbuild bundles their CommonJS builds, with `bowser`: 140 KB more per handler.
- */
-function handlerFunction(
-  scope: Construct,
-  id: string,
-  file: string,
-  environment: Record<string, string>,
-  extra: Partial<nodejs.NodejsFunctionProps> = {},
-): nodejs.NodejsFunction {
-  const fn = new nodejs.NodejsFunction(scope, id, {
-    entry: join(__dirname, '..', '..', 'src', 'handlers', file),
-    handler: 'handler',
-    runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
-    memorySize: 512,
-    timeout: Duration.seconds(10),
-    environment,
-    logGroup: new logs.LogGroup(scope, `${id}Logs`, {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
-    bundling: {
-      format: nodejs.OutputFormat.ESM,
-      mainFields: ['module', 'main'],
-      minify: true,
-      sourceMap: false,
-      target: 'node24',
-      bundleAwsSDK: true,
-      esbuildArgs: { '--conditions': 'source,module' },
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    ...extra,
-  });
-  Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The managed basic execution role only lets the function write its own logs.',
-  });
-  return fn;
+/** A handler's TypeScript source; from `src/infra/` and from `lib/infra/` alike (esbuild bundles the source). */
+function handlerEntry(file: string): string {
+  return join(__dirname, '..', '..', 'src', 'handlers', file);
 }

@@ -1,0 +1,331 @@
+/**
+ * Guards over the synthesized app (apps/core/cdk.out, written by `nx run core:synth`): every
+ * aggregate present, derived from the workspace and the template, is wired to itself only. A copied
+ * aggregate that keeps a name of the one it was copied from fails here with the name to change.
+ * Each guard collects what is wrong as sentences and expects none.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  aggregatePackages,
+  aggregatesIn,
+  constructIdOf,
+  grantsMutation,
+  iamOnlyMutations,
+  ownerOf,
+  resolvedFields,
+  type Aggregate,
+} from './support/aggregates';
+import {
+  actionsOf,
+  idOf,
+  pathOf,
+  readStackResources,
+  referencedIds,
+  roleOfFunction,
+  statementsOfRole,
+  type Resources,
+} from './support/template';
+
+const assemblyDir = join(__dirname, '..', 'cdk.out');
+let resources: Resources;
+let aggregates: Aggregate[];
+
+beforeAll(() => {
+  resources = readStackResources(assemblyDir, 'Core');
+  aggregates = aggregatesIn(resources);
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const environmentOf = (functionId: string): Record<string, unknown> =>
+  resources[functionId]?.Properties.Environment?.Variables ?? {};
+const eventSourceOf = (aggregate: Aggregate) =>
+  String(environmentOf(aggregate.functions.CommandHandler ?? '').EVENT_SOURCE);
+const HANDLERS = ['CommandHandler', 'EventHandler', 'QueryHandler'] as const;
+
+describe('the aggregates of the synthesized app', () => {
+  it('are one construct per aggregate package, named after its folder', () => {
+    const packages = aggregatePackages();
+    expect(packages.length).toBeGreaterThan(0);
+    expect(aggregates.map((a) => a.id)).toEqual(packages.map(constructIdOf).sort());
+  });
+
+  it('hold every function of the app, each aggregate a command, an event and a query handler on Node.js 24, arm64', () => {
+    const problems: string[] = [];
+    for (const aggregate of aggregates) {
+      for (const handler of HANDLERS) {
+        if (aggregate.functions[handler] === undefined) problems.push(`${aggregate.id} has no ${handler}`);
+      }
+    }
+    for (const [id, fn] of ofType('AWS::Lambda::Function')) {
+      if (ownerOf(aggregates, id) === undefined) problems.push(`${pathOf(fn)} belongs to no aggregate`);
+      if (fn.Properties.Runtime !== 'nodejs24.x' || fn.Properties.Architectures?.[0] !== 'arm64') {
+        problems.push(`${pathOf(fn)} runs ${fn.Properties.Runtime} on ${fn.Properties.Architectures}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('publish each under an event source of its own', () => {
+    const bySource = new Map<string, string[]>();
+    for (const a of aggregates) bySource.set(eventSourceOf(a), [...(bySource.get(eventSourceOf(a)) ?? []), a.id]);
+    const shared = [...bySource].filter(([, ids]) => ids.length > 1);
+    expect(shared.map(([source, ids]) => `${source} is the EVENT_SOURCE of ${ids.join(' and ')}`)).toEqual([]);
+  });
+
+  it('spell their names alike: event source, stored aggregate label, notification field, data sources', () => {
+    const problems = aggregates.flatMap(nameProblems);
+    expect(problems).toEqual([]);
+  });
+
+  it("deliver each aggregate's commits to its own handlers only, by rules matching exactly its source", () => {
+    expect(commitRuleProblems()).toEqual([]);
+  });
+
+  it("grant each internal notification mutation to one role only: its aggregate's event handler", () => {
+    const internal = internalMutations();
+    expect(internal.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    const roles = ofType('AWS::IAM::Role').map(([id]) => id);
+    for (const [field, dataSource] of internal) {
+      const owner = aggregates.find((a) => dataSource === `${a.id}Notifications`);
+      const expected = owner === undefined ? [] : [roleOfFunction(resources, owner.functions.EventHandler ?? '')];
+      const granted = roles.filter((role) => statementsOfRole(resources, role).some((s) => grantsMutation(s, field)));
+      if (granted.join() !== expected.join()) {
+        const paths = granted.map((role) => pathOf(resources[role])).join(', ') || 'no role';
+        problems.push(`Mutation.${field} (data source ${dataSource}) is granted to ${paths}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("each aggregate's functions (least privilege)", () => {
+  it("touch only their own aggregate's resources and the shared bus and API", () => {
+    const shared = Object.keys(resources).filter((id) => ownerOf(aggregates, id) === undefined);
+    const problems: string[] = [];
+    for (const a of aggregates) {
+      for (const fnId of Object.values(a.functions)) {
+        const statements = statementsOfRole(resources, roleOfFunction(resources, fnId));
+        for (const id of referencedIds(statements.map((s) => s.Resource))) {
+          if (!a.resources.includes(id) && !shared.includes(id)) {
+            problems.push(`${pathOf(resources[fnId])} may touch ${pathOf(resources[id])}`);
+          }
+        }
+        if (
+          environmentOf(fnId).EVENTS_TABLE_NAME !== undefined &&
+          idOf(environmentOf(fnId).EVENTS_TABLE_NAME) !== eventsTableOf(a)
+        ) {
+          problems.push(`${pathOf(resources[fnId])} reads EVENTS_TABLE_NAME of another table`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('let the command handler read its store and publish, never write the store or call the API', () => {
+    for (const a of aggregates) {
+      const actions = actionsOfFunction(a.functions.CommandHandler);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'events:PutEvents']));
+      expect(
+        actions.filter((x) => /^dynamodb:.*(Put|Update|Delete|Write)/.test(x) || x.startsWith('appsync:')),
+      ).toEqual([]);
+    }
+  });
+
+  it('let the event handler append (PutItem only, never update or delete) and call the notification mutation', () => {
+    for (const a of aggregates) {
+      const actions = actionsOfFunction(a.functions.EventHandler);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'appsync:GraphQL']));
+      for (const forbidden of [
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'events:PutEvents',
+      ]) {
+        expect(actions).not.toContain(forbidden);
+      }
+    }
+  });
+
+  it('let the query handler only read', () => {
+    for (const a of aggregates) {
+      const actions = actionsOfFunction(a.functions.QueryHandler);
+      expect(actions).toContain('dynamodb:Query');
+      expect(actions.filter((x) => !x.startsWith('dynamodb:') || /Put|Update|Delete|Write/.test(x))).toEqual([]);
+    }
+  });
+
+  it('configure each handler with exactly the variables it reads', () => {
+    for (const a of aggregates) {
+      const variables = (fn: string) => Object.keys(environmentOf(a.functions[fn] ?? '')).sort();
+      expect(variables('CommandHandler')).toEqual([
+        'COMMAND_DEADLINE_MS',
+        'EVENTS_TABLE_NAME',
+        'EVENT_BUS_NAME',
+        'EVENT_SOURCE',
+      ]);
+      expect(variables('EventHandler')).toEqual(['EVENTS_TABLE_NAME', 'GRAPHQL_URL']);
+      expect(variables('QueryHandler')).toEqual(['EVENTS_TABLE_NAME']);
+    }
+  });
+});
+
+describe("each aggregate's store and delivery", () => {
+  it('keep the event store as an on-demand table keyed by stream and version, with point-in-time recovery, retained', () => {
+    for (const a of aggregates) {
+      const table = resources[eventsTableOf(a) ?? ''];
+      expect({ id: a.id, deletion: table?.DeletionPolicy, ...table?.Properties }).toMatchObject({
+        id: a.id,
+        deletion: 'Retain',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'streamId', KeyType: 'HASH' },
+          { AttributeName: 'version', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it("retry a commit's delivery for 24 hours and its handling twice, then park it in the aggregate's own dead-letter queue", () => {
+    for (const a of aggregates) {
+      const queue = a.resources.find((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+      for (const [, rule] of rulesDelivering(a)) {
+        const target = (rule.Properties.Targets as { Arn: unknown }[]).find(
+          (t) => idOf(t.Arn) === a.functions.EventHandler,
+        );
+        expect(target).toMatchObject({
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+        });
+      }
+      const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(
+        ([, r]) => idOf(r.Properties.FunctionName) === a.functions.EventHandler,
+      );
+      expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+      expect(resources[a.functions.EventHandler ?? '']?.Properties.DeadLetterConfig).toEqual({
+        TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      });
+    }
+  });
+
+  it('resolve commands and queries with direct Lambda resolvers (no mapping templates)', () => {
+    for (const a of aggregates) {
+      for (const dataSource of [`${a.id}Commands`, `${a.id}Queries`]) {
+        const resolvers = ofType('AWS::AppSync::Resolver').filter(
+          ([, r]) => r.Properties.DataSourceName === dataSource,
+        );
+        expect(resolvers.length).toBeGreaterThan(0);
+        for (const [, r] of resolvers) expect(r.Properties.RequestMappingTemplate).toBeUndefined();
+      }
+    }
+  });
+});
+
+/** What does not agree with the aggregate's name, as sentences. */
+function nameProblems(a: Aggregate): string[] {
+  const problems: string[] = [];
+  const source = eventSourceOf(a);
+  if (source !== `core.${a.name}`) problems.push(`${a.id}'s EVENT_SOURCE is ${source}, expected core.${a.name}`);
+  const labels = storedAggregateLabels(a);
+  if (labels.join() !== a.name) {
+    problems.push(`${a.id}'s command handler stores commits as aggregate [${labels.join(', ')}], expected '${a.name}'`);
+  }
+  for (const [suffix, handler] of [
+    ['Commands', 'CommandHandler'],
+    ['Queries', 'QueryHandler'],
+  ] as const) {
+    const dataSource = dataSourceNamed(`${a.id}${suffix}`);
+    const arn = dataSource?.Properties.LambdaConfig?.LambdaFunctionArn;
+    if (idOf(arn) !== a.functions[handler])
+      problems.push(`data source ${a.id}${suffix} does not invoke ${a.id}'s ${handler}`);
+  }
+  const notifications = dataSourceNamed(`${a.id}Notifications`);
+  const fields = resolvedFields(resources).get(`${a.id}Notifications`) ?? [];
+  if (notifications?.Properties.Type !== 'NONE' || fields.join() !== `Mutation.${a.name}Saved`) {
+    problems.push(
+      `${a.id}Notifications (${notifications?.Properties.Type ?? 'missing'}) resolves [${fields.join(', ')}], expected a NONE data source resolving Mutation.${a.name}Saved`,
+    );
+  }
+  if (!iamOnlyMutations(resources).includes(`${a.name}Saved`))
+    problems.push(`Mutation.${a.name}Saved is not @aws_iam only`);
+  return problems;
+}
+
+/** What is wrong with the rules that deliver commits (any rule that may match detail-type Commit), as sentences. */
+function commitRuleProblems(): string[] {
+  const problems: string[] = [];
+  for (const [, rule] of ofType('AWS::Events::Rule')) {
+    const pattern = parsePattern(rule.Properties.EventPattern);
+    if (pattern['detail-type'] !== undefined && !pattern['detail-type'].includes('Commit')) continue;
+    const sources = pattern.source ?? [];
+    const owners = aggregates.filter((a) => sources.length === 1 && eventSourceOf(a) === sources[0]);
+    if (owners.length !== 1) {
+      const whose = owners.map((a) => a.id).join(' and ') || 'no aggregate';
+      problems.push(`${pathOf(rule)} matches source [${sources.join(', ')}]: the EVENT_SOURCE of ${whose}`);
+      continue;
+    }
+    const owner = owners[0] as Aggregate;
+    for (const target of (rule.Properties.Targets ?? []) as { Arn: unknown }[]) {
+      const targetId = idOf(target.Arn) ?? JSON.stringify(target.Arn);
+      if (!Object.values(owner.functions).includes(targetId)) {
+        const where = pathOf(resources[targetId]) || targetId;
+        problems.push(`${pathOf(rule)} delivers ${owner.id}'s commits (${sources[0]}) to ${where}`);
+      }
+    }
+  }
+  for (const a of aggregates) {
+    if (rulesDelivering(a).length === 0)
+      problems.push(`no rule delivers ${eventSourceOf(a)} commits to ${a.id}'s EventHandler`);
+  }
+  return problems;
+}
+
+/** The `aggregate` labels in the command handler's bundle (`aggregate:"reservation"` in the minified code). */
+function storedAggregateLabels(a: Aggregate): string[] {
+  const key = String(resources[a.functions.CommandHandler ?? '']?.Properties.Code.S3Key);
+  const bundle = readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+  return [...bundle.matchAll(/aggregate:"([^"]*)"/g)].map((match) => match[1] as string);
+}
+
+/** The Mutation fields that are IAM-only and resolved by a NONE data source, with that data source's name. */
+function internalMutations(): [string, string][] {
+  const iamOnly = iamOnlyMutations(resources);
+  const noneSources = ofType('AWS::AppSync::DataSource')
+    .filter(([, r]) => r.Properties.Type === 'NONE')
+    .map(([, r]) => String(r.Properties.Name));
+  return [...resolvedFields(resources)]
+    .filter(([name]) => noneSources.includes(name))
+    .flatMap(([name, fields]) =>
+      fields
+        .filter((f) => f.startsWith('Mutation.'))
+        .map((f) => [f.slice('Mutation.'.length), name] as [string, string]),
+    )
+    .filter(([field]) => iamOnly.includes(field));
+}
+
+function rulesDelivering(a: Aggregate) {
+  return ofType('AWS::Events::Rule').filter(([, rule]) => {
+    const pattern = parsePattern(rule.Properties.EventPattern);
+    const targets = (rule.Properties.Targets ?? []) as { Arn: unknown }[];
+    return pattern.source?.join() === eventSourceOf(a) && targets.some((t) => idOf(t.Arn) === a.functions.EventHandler);
+  });
+}
+
+function parsePattern(pattern: unknown): { source?: string[]; 'detail-type'?: string[] } {
+  return typeof pattern === 'string' ? JSON.parse(pattern) : (pattern as object);
+}
+
+function dataSourceNamed(name: string) {
+  return ofType('AWS::AppSync::DataSource').find(([, r]) => r.Properties.Name === name)?.[1];
+}
+
+function eventsTableOf(a: Aggregate): string | undefined {
+  return a.resources.find((id) => resources[id]?.Type === 'AWS::DynamoDB::Table');
+}
+
+function actionsOfFunction(functionId: string | undefined): string[] {
+  return actionsOf(statementsOfRole(resources, roleOfFunction(resources, functionId ?? '')));
+}

@@ -1,0 +1,6 @@
+/**
+ * The CDK rules every aggregate's construct applies. Plain functions: each construct still writes
+ * out its own table, functions, grants, bus rule and resolvers.
+ */
+export { HANDLER_BUNDLING, handlerFunction, type HandlerFunctionProps } from './handler-function';
+export { acknowledgeInvokeVersions, passThroughTemplates } from './appsync';
