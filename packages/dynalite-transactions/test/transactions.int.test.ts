@@ -185,6 +185,15 @@ describe('TransactWriteItems', () => {
   });
 });
 
+describe('the front', () => {
+  it('refuses to start on a port that is taken, instead of waiting', async () => {
+    const port = Number(new URL(front.endpoint).port);
+    await expect(startTransactionFront({ upstream: front.endpoint, port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+  });
+});
+
 describe('TransactGetItems', () => {
   it('reads several items in one request, an empty response for a missing one', async () => {
     await client.send(new PutItemCommand({ TableName, Item: { ...key('j'), v: { S: 'x' } } }));
