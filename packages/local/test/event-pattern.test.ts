@@ -8,7 +8,7 @@ import {
   validateEventPattern,
 } from '../src/eventbridge/event-pattern';
 
-/** One vector of /work/shared/conformance/eventbridge-patterns.json (see its README). */
+/** One vector of fixtures/conformance/eventbridge-patterns.json (see the README beside it). */
 interface ConformanceCase {
   readonly id: string;
   readonly source: string;
@@ -18,9 +18,7 @@ interface ConformanceCase {
 }
 
 const EXPECTED_CASE_COUNT = 809;
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CONFORMANCE_FILE =
-  process.env['CONFORMANCE_FILE'] ?? path.resolve(REPO_ROOT, '../shared/conformance/eventbridge-patterns.json');
+const CONFORMANCE_FILE = path.join(__dirname, 'fixtures', 'conformance', 'eventbridge-patterns.json');
 
 function isConformanceCase(value: unknown): value is ConformanceCase {
   if (typeof value !== 'object' || value === null) {
@@ -41,7 +39,7 @@ function loadConformance(file: string): { cases: ConformanceCase[]; error?: stri
   if (!existsSync(file)) {
     return {
       cases: [],
-      error: `EventBridge conformance file not found at ${file}. Set CONFORMANCE_FILE to its path.`,
+      error: `EventBridge conformance file not found at ${file}.`,
     };
   }
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
