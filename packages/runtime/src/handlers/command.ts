@@ -1,4 +1,5 @@
 import { readConfig, type Config } from '../config';
+import type { LogFields } from '../contract';
 import { fold, type Decider, type DecideContext, type DomainEvent } from '../decider';
 import { deterministicId, lastVersion, randomId, toCommit, toDomainEvents } from '../envelope';
 import { CoreError, toGraphQLFacingError } from '../errors';
@@ -64,7 +65,7 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
     const input = (event.arguments as { input?: { commandId?: unknown } }).input;
     const commandId = typeof input?.commandId === 'string' && input.commandId !== '' ? input.commandId : randomId();
     const correlationId = correlationIdOf(event) ?? commandId;
-    const log = { step: 'command', correlationId, commandId, field: event.info.fieldName };
+    const log: LogFields = { step: 'command', correlationId, commandId, field: event.info.fieldName };
     try {
       const { store, publisher, deadlineMs } = adapters();
       const now = clock();

@@ -1,4 +1,5 @@
 import { readConfig, type Config } from '../config';
+import { storeOutcomeOf } from '../contract';
 import type { DomainEvent, Reducer } from '../decider';
 import type { Commit } from '../envelope';
 import { DeadlineExceededError, ValidationError, isCoreError } from '../errors';
@@ -57,7 +58,7 @@ export function createEventHandler<Event extends DomainEvent, State, Variables>(
     logInfo('commit handled', {
       ...log,
       step: 'store',
-      outcome: outcome.status === 'STORED' ? 'stored' : outcome.error.code.toLowerCase(),
+      outcome: storeOutcomeOf(outcome),
       version: outcome.status === 'STORED' ? outcome.version : undefined,
       durationMs: Date.now() - started,
     });
