@@ -27,6 +27,7 @@ describe('workspace', () => {
   it('affects everything that builds on the runtime after a change inside packages/runtime', () => {
     expect(nx('show', 'projects', '--affected', '--files=packages/runtime/src/decider.ts').sort()).toEqual([
       'core',
+      'local',
       'reservation',
       'runtime',
     ]);

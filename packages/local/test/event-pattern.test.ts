@@ -1,12 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import {
-  assertValidEventPattern,
-  EventPatternError,
-  matchesEventPattern,
-  validateEventPattern,
-} from '../src/eventbridge/event-pattern';
+import { assertValidEventPattern, matchesEventPattern, validateEventPattern } from '../src/eventbridge/event-pattern';
+import { EventPatternError } from '../src/errors';
 
 /** One vector of fixtures/conformance/eventbridge-patterns.json (see the README beside it). */
 interface ConformanceCase {

@@ -14,7 +14,7 @@ import {
   type DeliveryJob,
   type LogLevel,
 } from './delivery';
-import { EventBridgeConfigError, PutEventsRequestError } from './errors';
+import { EventBridgeConfigError, PutEventsRequestError } from '../errors';
 import { assertValidEventPattern, matchesEventPattern } from './event-pattern';
 import { LEGACY_REQUEST_BYTES, billedChunks, validatePutEvents } from './put-events';
 import { compileTargetInput, renderTargetInput, type TargetInputPlan } from './target-input';
@@ -138,7 +138,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
   const putEventsBody = (request: unknown): PutEventsResponseJson => {
     metrics.putEventsCalls += 1;
     if (closed) {
-      throw new PutEventsRequestError('InternalException', 'The local event bus is closed.');
+      throw new PutEventsRequestError('BUS_CLOSED', 'The local event bus is closed.');
     }
     const ingestedAt = now();
     const validated = validatePutEvents(request, {
@@ -223,8 +223,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       sendAwsJson(res, CONTENT_TYPE, 200, putEventsBody(parsed.value));
     } catch (error) {
       if (error instanceof PutEventsRequestError) {
-        const status = error.code === 'InternalException' ? 500 : 400;
-        sendAwsJsonError(res, CONTENT_TYPE, status, error.code, error.message);
+        sendAwsJsonError(res, CONTENT_TYPE, error.httpStatus, error.awsErrorType, error.message);
       } else {
         log('error', 'PutEvents failed', { error: String(error) });
         sendAwsJsonError(res, CONTENT_TYPE, 500, 'InternalException', 'Internal failure of the local EventBridge.');

@@ -4,7 +4,7 @@
  * the event to the target's dead-letter queue; send non-retryable failures there at once.
  * The same event (and event id) is delivered on every attempt.
  */
-import { toDeliveryFailure, type DeliveryFailure } from './errors';
+import type { DeliveryErrorCode } from '../errors';
 import type { DeadLetterMessage, DeliveryContext, EventBusMetrics, EventEnvelope } from './types';
 
 /** Defaults and bounds of a target's `RetryPolicy`. */
@@ -12,6 +12,13 @@ export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
 export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
 export const RETRY_ATTEMPTS_RANGE = { min: 0, max: 185 } as const;
 export const EVENT_AGE_SECONDS_RANGE = { min: 60, max: 86_400 } as const;
+
+/** How the engine reads a failed delivery (by shape, so any error with a code and `retryable` is understood). */
+export interface DeliveryFailure {
+  readonly code: DeliveryErrorCode | string;
+  readonly retryable: boolean;
+  readonly message: string;
+}
 
 /** The backoff cap, as a multiple of the base (100 ms → 5 s). */
 const BACKOFF_CAP_FACTOR = 50;
@@ -179,4 +186,20 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   };
 
   return { run, close };
+}
+
+/**
+ * Reads a `deliver` rejection. Anything without a string `code` and a boolean `retryable` (a
+ * `DeliveryError` has both) is a fault of the local runtime itself and counts as a retryable
+ * `INTERNAL_ERROR`, as an AWS internal failure would.
+ */
+export function toDeliveryFailure(error: unknown): DeliveryFailure {
+  if (typeof error === 'object' && error !== null) {
+    const { code, retryable, message } = error as { code?: unknown; retryable?: unknown; message?: unknown };
+    if (typeof code === 'string' && typeof retryable === 'boolean') {
+      return { code, retryable, message: typeof message === 'string' ? message : code };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL_ERROR', retryable: true, message };
 }

@@ -7,7 +7,7 @@ import './promise-with-resolvers';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StepFunctionsError } from './errors';
+import { StepFunctionsError } from '../errors';
 import { createStepFunctionsHttpHandler } from './http';
 import { collectTaskStates, createTaskHandlers, type TaskHandlers } from './task-handlers';
 import type {
@@ -125,7 +125,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   const machines = new Map<string, Machine>();
   for (const config of options.stateMachines) {
     if (machines.has(config.arn)) {
-      throw new StepFunctionsError('InvalidDefinition', `State machine ${config.arn} is defined twice.`);
+      throw new StepFunctionsError('INVALID_DEFINITION', `State machine ${config.arn} is defined twice.`);
     }
     machines.set(config.arn, buildMachine(config, options, log, track));
   }
@@ -134,7 +134,10 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   const machineFor = (stateMachineArn: string): Machine => {
     const machine = machines.get(stateMachineArn);
     if (machine === undefined) {
-      throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+      throw new StepFunctionsError(
+        'STATE_MACHINE_DOES_NOT_EXIST',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
     }
     return machine;
   };
@@ -153,7 +156,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       if (existing.status === 'RUNNING' && existing.input === inputText) {
         return existing; // StartExecution is idempotent for a running execution with the same input.
       }
-      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+      throw new StepFunctionsError('EXECUTION_ALREADY_EXISTS', `Execution Already Exists: '${executionArn}'`);
     }
 
     const startDate = now();
@@ -208,7 +211,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     const machine = machineFor(stateMachineArn);
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsError(
-        'StateMachineTypeNotSupported',
+        'STATE_MACHINE_TYPE_NOT_SUPPORTED',
         `This operation is only supported by EXPRESS state machines; ${stateMachineArn} is STANDARD.`,
       );
     }
@@ -232,15 +235,15 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
 
   const describeExecution = (executionArn: string): ExecutionDescription => {
     if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:(execution|express):/.test(executionArn)) {
-      throw new StepFunctionsError('InvalidArn', `Invalid Arn: '${executionArn}'`);
+      throw new StepFunctionsError('INVALID_ARN', `Invalid Arn: '${executionArn}'`);
     }
     const record = executions.get(executionArn);
     if (record === undefined) {
-      throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+      throw new StepFunctionsError('EXECUTION_DOES_NOT_EXIST', `Execution Does Not Exist: '${executionArn}'`);
     }
     if (record.machine.type === 'EXPRESS') {
       throw new StepFunctionsError(
-        'InvalidArn',
+        'INVALID_ARN',
         `DescribeExecution does not support executions of EXPRESS state machines: '${executionArn}'`,
       );
     }
@@ -284,7 +287,7 @@ function buildMachine(
     });
   } catch (error) {
     throw new StepFunctionsError(
-      'InvalidDefinition',
+      'INVALID_DEFINITION',
       `State machine "${config.name}" (${config.arn}) has an invalid definition: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
@@ -358,7 +361,7 @@ function failureOf(error: unknown): ExecutionOutcome {
 function checkName(name: string): void {
   if (name.length === 0 || name.length > MAX_NAME_LENGTH || INVALID_NAME_CHARACTERS.test(name)) {
     throw new StepFunctionsError(
-      'InvalidName',
+      'INVALID_NAME',
       `Invalid Name: '${name}' (1 to ${MAX_NAME_LENGTH} characters, no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`,
     );
   }
