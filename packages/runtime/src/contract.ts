@@ -131,11 +131,18 @@ export function correlationIdOfCommit(detail: unknown): string | undefined {
  * terminal status, under `input` (with the aggregate's own fields beside them).
  */
 export interface NotificationVariables {
-  readonly input: { readonly commandId: string; readonly status: NotificationStatus };
+  readonly input: NotificationInput;
+}
+
+/** A notification's `input`: the fields every aggregate's has, beside its own. */
+export interface NotificationInput {
+  readonly commandId: string;
+  readonly status: NotificationStatus;
+  readonly [field: string]: unknown;
 }
 
 /** The command id and status of a notification mutation, given its GraphQL request's `variables`. */
-export function notificationOf(variables: unknown): NotificationVariables['input'] | undefined {
+export function notificationOf(variables: unknown): Pick<NotificationInput, 'commandId' | 'status'> | undefined {
   const input = (variables as { input?: { commandId?: unknown; status?: unknown } } | null | undefined)?.input;
   if (typeof input?.commandId !== 'string' || !oneOf(input.status, NOTIFICATION_STATUSES) || input.status === undefined)
     return undefined;
