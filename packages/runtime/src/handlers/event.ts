@@ -115,6 +115,7 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
       ...log,
       step: 'store',
       outcome: storeOutcomeOf(outcome),
+      ...(outcome?.status === 'STORED' ? { version: outcome.version } : {}),
       durationMs: Date.now() - started,
     });
     if (outcome === undefined) return undefined;
