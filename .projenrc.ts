@@ -121,7 +121,7 @@ const runtime = new WorkspacePackage({
     `fast-check@${V.fastCheck}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
   ],
-  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing', 'contract']),
+  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'stepfunctions', 'handlers', 'testing', 'contract']),
 });
 
 const contracts = new WorkspacePackage({
