@@ -183,6 +183,72 @@ const reservation = new WorkspacePackage({
   },
 });
 
+const customer = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/customer',
+  name: '@core/customer',
+  nxName: 'customer',
+  description: "The customer aggregate: an entity's life cycle, an email that belongs to one customer at most.",
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
+const room = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/room',
+  name: '@core/room',
+  nxName: 'room',
+  description: 'The room aggregate: a resource with capacity over time (nights held and booked).',
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
+const payment = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/payment',
+  name: '@core/payment',
+  nxName: 'payment',
+  description: 'The payment aggregate: a ledger per customer (authorize, capture, refund, void).',
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
 const local = new WorkspacePackage({
   parent: root,
   outdir: 'packages/local',
@@ -225,7 +291,13 @@ const core = new WorkspacePackage({
   name: '@core/app',
   nxName: 'core',
   description: 'The deployable CDK app: one event bus, one AppSync API, every aggregate.',
-  workspaceDeps: [reservation.package.packageName, contracts.package.packageName],
+  workspaceDeps: [
+    reservation.package.packageName,
+    customer.package.packageName,
+    room.package.packageName,
+    payment.package.packageName,
+    contracts.package.packageName,
+  ],
   deps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`],
   devDeps: [
     `aws-cdk@${V.awsCdkCli}`,

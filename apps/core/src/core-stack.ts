@@ -7,7 +7,10 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { CustomerAggregate } from '@core/customer/infra';
+import { PaymentAggregate } from '@core/payment/infra';
 import { ReservationAggregate } from '@core/reservation/infra';
+import { RoomAggregate } from '@core/room/infra';
 import type { Construct } from 'constructs';
 
 export interface CoreStackProps extends StackProps {
@@ -22,6 +25,9 @@ export class CoreStack extends Stack {
   readonly api: appsync.GraphqlApi;
   readonly eventBus: events.EventBus;
   readonly reservation: ReservationAggregate;
+  readonly customer: CustomerAggregate;
+  readonly room: RoomAggregate;
+  readonly payment: PaymentAggregate;
 
   constructor(scope: Construct, id: string, props: CoreStackProps = {}) {
     super(scope, id, props);
@@ -45,6 +51,21 @@ export class CoreStack extends Stack {
     this.logApiErrors();
 
     this.reservation = new ReservationAggregate(this, 'Reservation', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+    });
+    this.customer = new CustomerAggregate(this, 'Customer', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+    });
+    this.room = new RoomAggregate(this, 'Room', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+    });
+    this.payment = new PaymentAggregate(this, 'Payment', {
       api: this.api,
       eventBus: this.eventBus,
       commandDeadline: props.commandDeadline,

@@ -99,6 +99,9 @@ describe('reservation flow: command → publish → store → notify', () => {
         status: 'REQUESTED',
         version: 1,
         cancellationReason: null,
+        rejectionReason: null,
+        totalPrice: null,
+        currency: null,
       },
       error: null,
     });
