@@ -55,10 +55,10 @@ describe('confirmRoomHold and releaseRoomHold', () => {
     given(roomDecider, [registered, heldA])
       .when(confirm, context)
       .then([{ type: 'RoomHoldConfirmed', data: confirm.data }]);
-    given(roomDecider, [registered, heldA, { type: 'RoomHoldConfirmed', data: confirm.data }])
-      .when(confirm, context)
-      .thenThrows('HOLD_ALREADY_CONFIRMED');
-    const released = fold(roomDecider, [registered, heldA, { type: 'RoomHoldReleased', data: confirm.data }]);
+    const booked: RoomEvent = { type: 'RoomHoldConfirmed', data: confirm.data };
+    given(roomDecider, [registered, heldA, booked]).when(confirm, context).thenThrows('HOLD_ALREADY_CONFIRMED');
+    const release: RoomEvent = { type: 'RoomHoldReleased', data: confirm.data };
+    const released = fold(roomDecider, [registered, heldA, release]);
     expect(isAvailable(released, '2026-12-01', '2026-12-04')).toBe(true);
     given(roomDecider, [registered])
       .when({ type: 'ReleaseRoomHold', data: confirm.data }, context)

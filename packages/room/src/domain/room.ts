@@ -69,7 +69,7 @@ function decide(command: RoomCommand, state: RoomState): RoomEvent[] {
       return [{ type: 'RoomRegistered', data: command.data }];
     case 'HoldRoom': {
       const room = registered(state, command.data.roomId);
-      const { reservationId, dateStart, dateEnd } = command.data;
+      const { dateStart, dateEnd } = command.data;
       const nights = nightsBetween(dateStart, dateEnd);
       if (nights < 1)
         throw new BusinessRuleViolationError(
