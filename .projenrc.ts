@@ -168,6 +168,8 @@ const reservation = new WorkspacePackage({
   nxName: 'reservation',
   description: 'The reservation aggregate: domain, Lambda handlers, CDK construct and GraphQL fragment.',
   workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  // The read model's adapter and its rebuild tool.
+  deps: [`@aws-sdk/client-dynamodb@${V.awsSdk}`],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [
     `aws-cdk-lib@${V.awsCdkLib}`,
@@ -175,12 +177,13 @@ const reservation = new WorkspacePackage({
     `dynalite@${V.dynalite}`,
     `${dynaliteTransactions.package.packageName}@workspace:*`,
     `fast-check@${V.fastCheck}`,
-    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `ts-node@${V.tsNode}`,
   ],
   exports: {
-    ...subpaths(['index', 'infra']),
+    ...subpaths(['index', 'infra', 'read-model']),
     './schema.graphql': './schema.graphql',
   },
+  targets: { 'rebuild-read-model': 'ts-node --transpile-only scripts/rebuild-read-model.ts' },
 });
 
 const customer = new WorkspacePackage({

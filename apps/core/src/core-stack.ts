@@ -1,6 +1,6 @@
 /**
- * The core: one event bus, one AppSync API, and every aggregate. Adding an aggregate is one more
- * construct below (and its fragment in @core/contracts).
+ * The core: one event bus, one AppSync API, every aggregate, and the reservation saga across them.
+ * Adding an aggregate is one more construct below (and its fragment in @core/contracts).
  */
 import { CfnOutput, Duration, Expiration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CustomerAggregate } from '@core/customer/infra';
 import { PaymentAggregate } from '@core/payment/infra';
-import { ReservationAggregate } from '@core/reservation/infra';
+import { ReservationAggregate, ReservationSaga } from '@core/reservation/infra';
 import { RoomAggregate } from '@core/room/infra';
 import type { Construct } from 'constructs';
 
@@ -28,6 +28,7 @@ export class CoreStack extends Stack {
   readonly customer: CustomerAggregate;
   readonly room: RoomAggregate;
   readonly payment: PaymentAggregate;
+  readonly reservationSaga: ReservationSaga;
 
   constructor(scope: Construct, id: string, props: CoreStackProps = {}) {
     super(scope, id, props);
@@ -69,6 +70,17 @@ export class CoreStack extends Stack {
       api: this.api,
       eventBus: this.eventBus,
       commandDeadline: props.commandDeadline,
+    });
+
+    // The saga across aggregates: started by the reservation's commits, it commands the room and the
+    // payment (and reads the customer), each step done when that aggregate's event is stored.
+    this.reservationSaga = new ReservationSaga(this, 'ReservationSaga', {
+      eventBus: this.eventBus,
+      reservation: this.reservation,
+      customer: this.customer,
+      room: this.room,
+      payment: this.payment,
+      deadLetterQueue: this.reservation.deadLetterQueue,
     });
 
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl });

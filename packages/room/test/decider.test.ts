@@ -39,6 +39,10 @@ describe('holdRoom', () => {
       .then([held('r-b', '2026-12-04', '2026-12-05', 1)]);
   });
 
+  it('refuses a second hold for the same reservation (a saga started twice)', () => {
+    given(roomDecider, [registered, heldA]).when(hold('r-a', '2026-12-02', '2026-12-03'), context).thenThrows('ALREADY_HELD');
+  });
+
   it('refuses an unknown room, and nights that end before they start', () => {
     given(roomDecider)
       .when(hold('r-a', '2026-12-01', '2026-12-02'), context)

@@ -77,6 +77,8 @@ function decide(command: RoomCommand, state: RoomState): RoomEvent[] {
           `dateEnd (${dateEnd}) must be after dateStart`,
         );
       const taken = room.holds.find((hold) => overlaps(hold, dateStart, dateEnd));
+      if (taken?.reservationId === command.data.reservationId)
+        throw new BusinessRuleViolationError('ALREADY_HELD', `room ${room.roomId} is held for ${taken.reservationId}`);
       if (taken !== undefined)
         throw new BusinessRuleViolationError(
           'NIGHTS_UNAVAILABLE',
