@@ -7,7 +7,7 @@ import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CustomerAggregate } from '@core/customer/infra';
+import { CUSTOMER_EVENT_SOURCE, CustomerAggregate } from '@core/customer/infra';
 import { PaymentAggregate } from '@core/payment/infra';
 import { ReservationAggregate, ReservationSaga } from '@core/reservation/infra';
 import { RoomAggregate } from '@core/room/infra';
@@ -70,6 +70,8 @@ export class CoreStack extends Stack {
       api: this.api,
       eventBus: this.eventBus,
       commandDeadline: props.commandDeadline,
+      // A registration with a credit line opens the customer's payment account.
+      externalSources: [CUSTOMER_EVENT_SOURCE],
     });
 
     // The saga across aggregates: started by the reservation's commits, it commands the room and the

@@ -249,9 +249,17 @@ function nameProblems(a: Aggregate): string[] {
   const problems: string[] = [];
   const source = eventSourceOf(a);
   if (source !== `core.${a.name}`) problems.push(`${a.id}'s EVENT_SOURCE is ${source}, expected core.${a.name}`);
-  const labels = storedAggregateLabels(a);
-  if (labels.join() !== a.name) {
+  // Its own label, and those of aggregates it publishes external events for (each must take them from its source).
+  const labels = [...new Set(storedAggregateLabels(a))];
+  if (!labels.includes(a.name)) {
     problems.push(`${a.id}'s command handler stores commits as aggregate [${labels.join(', ')}], expected '${a.name}'`);
+  }
+  for (const other of labels.filter((label) => label !== a.name)) {
+    const receiver = aggregates.find((each) => each.name === other);
+    if (receiver === undefined || !externalRuleDelivers(eventSourceOf(a), receiver))
+      problems.push(
+        `${a.id}'s command handler publishes events for '${other}', which no ExternalCommit rule takes from ${eventSourceOf(a)}`,
+      );
   }
   for (const [suffix, handler] of [
     ['Commands', 'CommandHandler'],
@@ -331,6 +339,24 @@ function internalMutations(): [string, string][] {
         .map((f) => [f.slice('Mutation.'.length), name] as [string, string]),
     )
     .filter(([field]) => iamOnly.includes(field));
+}
+
+/** Whether a rule delivers ExternalCommit entries of `source` for `receiver` to the receiver's event handler. */
+function externalRuleDelivers(source: string, receiver: Aggregate): boolean {
+  return ofType('AWS::Events::Rule').some(([, rule]) => {
+    const pattern = parsePattern(rule.Properties.EventPattern) as {
+      source?: string[];
+      'detail-type'?: string[];
+      detail?: { aggregate?: string[] };
+    };
+    const targets = (rule.Properties.Targets ?? []) as { Arn: unknown }[];
+    return (
+      pattern['detail-type']?.join() === 'ExternalCommit' &&
+      (pattern.source ?? []).includes(source) &&
+      pattern.detail?.aggregate?.join() === receiver.name &&
+      targets.some((t) => idOf(t.Arn) === receiver.functions.EventHandler)
+    );
+  });
 }
 
 function rulesDelivering(a: Aggregate) {

@@ -82,10 +82,22 @@ describe('the hotel journey through the local core', () => {
     const answer = await client.query({ query: Q[query], variables, fetchPolicy: 'network-only' });
     return Object.values(answer.data as object)[0] as T;
   };
-  /** A customer with a payment account of `creditLimit` euro cents. */
-  const guest = async (creditLimit: number) => {
+  /**
+   * A customer with a payment account of `creditLimit` euro cents: opened by the registration (the
+   * payment aggregate stores the customer's external event), or by openPaymentAccount.
+   */
+  const guest = async (
+    creditLimit: number,
+    opened: 'with the registration' | 'by itself' = 'with the registration',
+  ) => {
     guests += 1;
-    const id = await send('registerCustomer', { email: `guest-${guests}-${Date.now()}@example.com`, name: 'Guest' });
+    const email = `guest-${guests}-${Date.now()}@example.com`;
+    if (opened === 'with the registration') {
+      const id = await send('registerCustomer', { email, name: 'Guest', creditLimit, currency: 'EUR' });
+      await core.idle();
+      return id;
+    }
+    const id = await send('registerCustomer', { email, name: 'Guest' });
     await core.idle();
     await send('openAccount', { customerId: id, creditLimit, currency: 'EUR' });
     return id;
@@ -125,6 +137,20 @@ describe('the hotel journey through the local core', () => {
     confirmed = { reservationId, userId, roomId };
   });
 
+  it('opens the payment account a registration asks for: the payment aggregate stores the customer’s event', async () => {
+    const userId = await guest(50_000);
+    expect(await account(userId)).toMatchObject({
+      id: `account-${userId}`,
+      customerId: userId,
+      creditLimit: 50_000,
+      currency: 'EUR',
+      authorized: 0,
+      captured: 0,
+      refunded: 0,
+      available: 50_000,
+    });
+  });
+
   it('rejects nights already held as ROOM_UNAVAILABLE and leaves no hold behind', async () => {
     const userId = await guest(100_000);
     const reservationId = await reserve(userId, confirmed.roomId, 12, 15);
@@ -136,7 +162,7 @@ describe('the hotel journey through the local core', () => {
   });
 
   it('rejects a stay above the credit line as PAYMENT_DECLINED and releases the room', async () => {
-    const userId = await guest(20_000);
+    const userId = await guest(20_000, 'by itself');
     const roomId = await room();
     const reservationId = await reserve(userId, roomId, 5, 7);
     await core.idle();

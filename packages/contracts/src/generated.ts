@@ -138,8 +138,8 @@ export type Mutation = {
   /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
   roomSaved: Maybe<RoomNotification>;
   /**
-   * Opens the customer's payment account (one per customer: its id is derived from the customer's).
-   * Refused at once with PAYMENT_ACCOUNT_EXISTS when it is open.
+   * Opens the customer's payment account (one per customer: its id is `account-<customerId>`).
+   * Refused at once with PAYMENT_ACCOUNT_EXISTS when it is open. registerCustomer can open it too.
    */
   openPaymentAccount: CommandAccepted;
   /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
@@ -418,6 +418,12 @@ export type RegisterCustomerInput = {
   /** Belongs to one customer at most (compared without regard to case). */
   email: Scalars['AWSEmail']['input'];
   name: Scalars['String']['input'];
+  /**
+   * With `currency`: also opens the customer's payment account with this credit line (minor units).
+   * The payment aggregate stores that event, published by the customer's command handler.
+   */
+  creditLimit?: InputMaybe<Scalars['Int']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
   commandId?: InputMaybe<Scalars['ID']['input']>;
   replyTo?: InputMaybe<Scalars['String']['input']>;
 };
@@ -643,6 +649,7 @@ export type OpenPaymentAccountInput = {
 
 /** A ledger; amounts in minor units. available = creditLimit − open authorizations − captured + refunded. */
 export type PaymentAccount = {
+  /** `account-<customerId>`: a customer has one account at most. */
   id: Scalars['ID']['output'];
   customerId: Scalars['ID']['output'];
   creditLimit: Scalars['Int']['output'];

@@ -116,3 +116,32 @@ describe('customer flow: register → store → notify', () => {
     expect(bus.accepted).toHaveLength(before);
   });
 });
+
+describe('a registration with a credit line (external events)', () => {
+  it('publishes the payment account opening for the payment aggregate first, then its own commit', async () => {
+    const from = bus.accepted.length;
+    const accepted = await command(
+      mutation('registerCustomer', { email: 'lin@example.com', name: 'Lin', creditLimit: 50_000, currency: 'EUR' }),
+      lambda,
+    );
+    const [external, own] = bus.accepted.slice(from);
+    expect([external?.DetailType, own?.DetailType]).toEqual(['ExternalCommit', 'Commit']);
+    expect(JSON.parse(external?.Detail ?? '{}')).toMatchObject({
+      aggregate: 'payment',
+      streamId: `account-${accepted.id}`,
+      expectedVersion: 0,
+      events: [
+        {
+          type: 'PaymentAccountOpened',
+          data: { accountId: `account-${accepted.id}`, customerId: accepted.id, creditLimit: 50_000, currency: 'EUR' },
+        },
+      ],
+    });
+  });
+
+  it('refuses half a credit line', async () => {
+    await expect(
+      command(mutation('registerCustomer', { email: 'half@example.com', name: 'Half', creditLimit: 1 }), lambda),
+    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringMatching(/^INVALID_CURRENCY/) });
+  });
+});

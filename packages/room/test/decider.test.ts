@@ -40,7 +40,9 @@ describe('holdRoom', () => {
   });
 
   it('refuses a second hold for the same reservation (a saga started twice)', () => {
-    given(roomDecider, [registered, heldA]).when(hold('r-a', '2026-12-02', '2026-12-03'), context).thenThrows('ALREADY_HELD');
+    given(roomDecider, [registered, heldA])
+      .when(hold('r-a', '2026-12-02', '2026-12-03'), context)
+      .thenThrows('ALREADY_HELD');
   });
 
   it('refuses an unknown room, and nights that end before they start', () => {

@@ -9,7 +9,7 @@ import type { Commit } from './envelope';
 import { DependencyError, PayloadTooLargeError } from './errors';
 import type { EventPublisher, RenotifyRequest } from './ports';
 
-export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
+export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 
 /** EventBridge's PutEvents limit for one request (and so one entry), since January 2026. */
 export const EVENTBRIDGE_REQUEST_LIMIT_BYTES = 1024 * 1024;
@@ -53,19 +53,20 @@ export function entrySizeBytes(entry: PutEventsRequestEntry): number {
  * const publisher = createEventBridgePublisher({ eventBusName: config.required('EVENT_BUS_NAME'), source: 'core.reservation' });
  * await publisher.publish([commit]);
  */
-export function createEventBridgePublisher(
-  options: EventBridgePublisherOptions,
-): EventPublisher & { readonly metrics: PublisherMetrics; toEntry(commit: Commit): PutEventsRequestEntry } {
+export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher & {
+  readonly metrics: PublisherMetrics;
+  toEntry(commit: Commit, detailType?: string): PutEventsRequestEntry;
+} {
   const client = options.client ?? new EventBridgeClient({});
   const maxAttempts = options.maxAttempts ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 50;
   const metrics: PublisherMetrics = { requests: 0, entries: 0, billedEvents: 0, retries: 0 };
 
-  function toEntry(commit: Commit): PutEventsRequestEntry {
+  function toEntry(commit: Commit, detailType: string = COMMIT_DETAIL_TYPE): PutEventsRequestEntry {
     return {
       EventBusName: options.eventBusName,
       Source: options.source,
-      DetailType: COMMIT_DETAIL_TYPE,
+      DetailType: detailType,
       Detail: JSON.stringify(commit),
       Resources: [],
     };
@@ -82,9 +83,9 @@ export function createEventBridgePublisher(
     await sendWithRetries([entry]);
   }
 
-  async function publish(commits: readonly Commit[]): Promise<void> {
+  async function publish(commits: readonly Commit[], detailType?: string): Promise<void> {
     const entries = commits.map((commit) => {
-      const entry = toEntry(commit);
+      const entry = toEntry(commit, detailType);
       const size = entrySizeBytes(entry);
       if (size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES) {
         throw new PayloadTooLargeError(

@@ -9,7 +9,7 @@ export {
   type Reducer,
   type UniqueKey,
 } from './decider';
-export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
+export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
   lastVersion,

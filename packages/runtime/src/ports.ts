@@ -125,8 +125,11 @@ export interface RenotifyRequest {
 
 /** Publishes on the bus. Implementations: `@core/runtime/eventbridge`. */
 export interface EventPublisher {
-  /** Resolves when every commit was accepted by the bus; throws otherwise (nothing is dropped silently). */
-  publish(commits: readonly Commit[]): Promise<void>;
+  /**
+   * Resolves when every commit was accepted by the bus; throws otherwise (nothing is dropped silently).
+   * @param detailType - `Commit`, or `ExternalCommit` for commits to another aggregate's streams
+   */
+  publish(commits: readonly Commit[], detailType?: string): Promise<void>;
   renotify(request: RenotifyRequest): Promise<void>;
 }
 

@@ -237,3 +237,78 @@ describe('saga steps (a task token in the input)', () => {
     await broken.close();
   });
 });
+
+describe('external events (a commit one aggregate publishes for another aggregate’s stream)', () => {
+  type AuditEvent = { type: 'Noted'; data: { handle: string } };
+  const audit = {
+    initialState: { notes: [] as string[] },
+    reducerVersion: 3,
+    evolve: (state: { notes: string[] }, event: AuditEvent) => ({ notes: [...state.notes, event.data.handle] }),
+  };
+  const taker = createCommandHandler<HandleCommand, HandleEvent, HandleState>({
+    aggregate: 'handle',
+    decider: handles,
+    config,
+    parse: (_field, args) => {
+      const input = args.input as { id: string; handle: string };
+      return { streamId: input.id, command: { type: 'Take', data: { handle: input.handle } } };
+    },
+    external: (command) =>
+      command.type === 'Take'
+        ? [
+            {
+              aggregate: 'audit',
+              streamId: 'audit-1',
+              expectedVersion: 0,
+              events: [{ type: 'Noted', data: command.data }],
+            },
+          ]
+        : [],
+    adapters: () => ({
+      store: store(),
+      publisher: createEventBridgePublisher({
+        eventBusName: 'core',
+        source: 'core.handle',
+        client: new EventBridgeClient({ endpoint: bus.endpoint, region: 'us-east-1', credentials }),
+      }),
+      deadlineMs: 10_000,
+    }),
+  });
+  const { handler: auditHandler } = createEventHandlers({
+    aggregate: 'audit',
+    reducer: audit,
+    config,
+    toNotification: (outcome: FinalOutcome<{ notes: string[] }>) => ({ input: { status: outcome.status } }),
+    adapters: () => ({ store: store(), notifier: { notify: async () => undefined } }),
+  });
+
+  it('publishes them first, as an ExternalCommit the other aggregate stores, folding the state itself', async () => {
+    const from = bus.accepted.length;
+    await taker(mutation('take', { id: 'x', handle: 'xena', commandId: 'take-x' }), { awsRequestId: 'r' });
+    const [external, own] = bus.accepted.slice(from);
+    expect([external?.DetailType, own?.DetailType]).toEqual(['ExternalCommit', 'Commit']);
+    const deliver = () =>
+      auditHandler({
+        id: 'e',
+        source: 'core.handle',
+        'detail-type': 'ExternalCommit',
+        detail: JSON.parse(external?.Detail ?? ''),
+      });
+    expect(await deliver()).toMatchObject({ status: 'STORED', version: 1, state: { notes: ['xena'] } });
+    expect(await deliver()).toMatchObject({ status: 'STORED', version: 1 });
+    expect((await store().load('audit-1', audit)).state).toEqual({ notes: ['xena'] });
+  });
+
+  it('rejects one decided on a version the stream has left as CONFLICT', async () => {
+    const from = bus.accepted.length;
+    await taker(mutation('take', { id: 'y', handle: 'yuri', commandId: 'take-y' }), { awsRequestId: 'r' });
+    const external = bus.accepted[from];
+    const outcome = await auditHandler({
+      id: 'e',
+      source: 'core.handle',
+      'detail-type': 'ExternalCommit',
+      detail: JSON.parse(external?.Detail ?? ''),
+    });
+    expect(outcome).toMatchObject({ status: 'REJECTED', error: { code: 'CONFLICT' } });
+  });
+});

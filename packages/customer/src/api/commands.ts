@@ -5,7 +5,7 @@
 import type { ChangeCustomerDetailsInput, DeactivateCustomerInput, RegisterCustomerInput } from '@core/contracts';
 import { preview, ValidationError, type DecideContext } from '@core/runtime';
 import type { ParsedCommand } from '@core/runtime/handlers';
-import type { CustomerCommand } from '../domain/customer';
+import type { CreditLine, CustomerCommand } from '../domain/customer';
 
 const MAX_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 200;
@@ -24,7 +24,12 @@ export function parseCustomerCommand(
         streamId: customerId,
         command: {
           type: 'RegisterCustomer',
-          data: { customerId, email: email(input.email, 'email'), name: name(input.name, 'name') },
+          data: {
+            customerId,
+            email: email(input.email, 'email'),
+            name: name(input.name, 'name'),
+            creditLine: creditLine(input),
+          },
         },
       };
     }
@@ -48,6 +53,21 @@ export function parseCustomerCommand(
     default:
       throw new ValidationError('UNKNOWN_COMMAND', `the customer aggregate has no command ${fieldName}`);
   }
+}
+
+/** Both a credit limit (whole minor units) and an ISO 4217 currency, or neither. */
+function creditLine(input: Partial<RegisterCustomerInput>): CreditLine | null {
+  const { creditLimit, currency } = input;
+  if ((creditLimit === undefined || creditLimit === null) && (currency === undefined || currency === null)) return null;
+  if (typeof creditLimit !== 'number' || !Number.isSafeInteger(creditLimit) || creditLimit < 0)
+    throw new ValidationError('INVALID_AMOUNT', 'creditLimit must be a whole number of minor units', 'creditLimit');
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+    throw new ValidationError(
+      'INVALID_CURRENCY',
+      `currency must be an ISO 4217 code, got ${preview(currency)}`,
+      'currency',
+    );
+  return { creditLimit, currency };
 }
 
 function objectArgument(args: Record<string, unknown>, argument: string): Record<string, unknown> {

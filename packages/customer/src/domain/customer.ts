@@ -6,8 +6,17 @@
 import type { CustomerDeactivated, CustomerDetailsChanged, CustomerRegistered } from '@core/contracts';
 import { BusinessRuleViolationError, type Decider, type UniqueKey } from '@core/runtime';
 
+/** A credit line to open the customer's payment account with, at registration. */
+export interface CreditLine {
+  readonly creditLimit: number;
+  readonly currency: string;
+}
+
 export type CustomerCommand =
-  | { readonly type: 'RegisterCustomer'; readonly data: CustomerRegistered }
+  | {
+      readonly type: 'RegisterCustomer';
+      readonly data: CustomerRegistered & { readonly creditLine: CreditLine | null };
+    }
   | {
       readonly type: 'ChangeCustomerDetails';
       readonly data: { readonly customerId: string; readonly email: string | null; readonly name: string | null };
@@ -43,7 +52,12 @@ function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[]
           'CUSTOMER_ALREADY_EXISTS',
           `customer ${command.data.customerId} already exists`,
         );
-      return [{ type: 'CustomerRegistered', data: command.data }];
+      return [
+        {
+          type: 'CustomerRegistered',
+          data: { customerId: command.data.customerId, email: command.data.email, name: command.data.name },
+        },
+      ];
     case 'ChangeCustomerDetails': {
       const active = activeCustomer(state, command.data.customerId);
       const email = command.data.email ?? active.email;

@@ -11,15 +11,15 @@ import type {
   OpenPaymentAccountInput,
   RefundPaymentInput,
 } from '@core/contracts';
-import { deterministicId, preview, ValidationError } from '@core/runtime';
+import { preview, ValidationError } from '@core/runtime';
 import type { ParsedCommand } from '@core/runtime/handlers';
 import type { PaymentCommand } from '../domain/payment';
 
 const MAX_ID_LENGTH = 128;
 
-/** The id of a customer's payment account. */
+/** The id of a customer's payment account, as the schema documents it (other aggregates derive it too). */
 export function accountIdOf(customerId: string): string {
-  return deterministicId(`payment/account/${customerId}`);
+  return `account-${customerId}`;
 }
 
 export function parsePaymentCommand(fieldName: string, args: Record<string, unknown>): ParsedCommand<PaymentCommand> {

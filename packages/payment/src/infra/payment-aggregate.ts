@@ -29,6 +29,12 @@ export interface PaymentAggregateProps {
    */
   readonly commandDeadline?: Duration;
   /**
+   * The event sources whose command handlers publish events for payment accounts (ExternalCommit
+   * entries, such as the customer's registration with a credit line); this aggregate stores them.
+   * @default none
+   */
+  readonly externalSources?: readonly string[];
+  /**
    * What happens to the event store when the stack is deleted.
    * @default RemovalPolicy.RETAIN (the event store is the system of record)
    */
@@ -45,6 +51,8 @@ export class PaymentAggregate extends Construct {
   readonly deadLetterHandler: nodejs.NodejsFunction;
   /** Delivers this aggregate's commits from the bus to the event handler. */
   readonly commitRule: events.Rule;
+  /** Delivers other aggregates' commits for payment accounts (external events) to the event handler. */
+  readonly externalCommitRule: events.Rule | undefined;
   /** Commits (and renotify requests) the bus could not deliver or the event handler could not handle. */
   readonly undelivered: sqs.Queue;
   /** What the dead-letter handler could not settle either, five times: parked for the dead-letter tool. */
@@ -138,6 +146,28 @@ export class PaymentAggregate extends Construct {
       eventPattern: { source: [PAYMENT_EVENT_SOURCE], detailType: ['Commit', 'Renotify'] },
     });
     this.commitRule.addTarget(
+      new targets.LambdaFunction(this.eventHandler, {
+        retryAttempts: 185,
+        maxEventAge: Duration.minutes(1),
+        deadLetterQueue: this.undelivered,
+      }),
+    );
+
+    // External events: other aggregates' command handlers publish events for payment accounts; this
+    // event handler stores them (folding the state itself), delivered as its own commits are.
+    this.externalCommitRule =
+      props.externalSources === undefined || props.externalSources.length === 0
+        ? undefined
+        : new events.Rule(this, 'ExternalCommitRule', {
+            eventBus: props.eventBus,
+            description: 'Delivers events other aggregates publish for payment accounts to the payment event handler.',
+            eventPattern: {
+              source: [...props.externalSources],
+              detailType: ['ExternalCommit'],
+              detail: { aggregate: ['payment'] },
+            },
+          });
+    this.externalCommitRule?.addTarget(
       new targets.LambdaFunction(this.eventHandler, {
         retryAttempts: 185,
         maxEventAge: Duration.minutes(1),

@@ -8,6 +8,7 @@
  * carries the token, so the event handler reports the outcome to the waiting task; a broken rule is
  * then thrown under its code (`NIGHTS_UNAVAILABLE`) as the error name the state machine's Catch matches.
  */
+import { EXTERNAL_COMMIT_DETAIL_TYPE } from '../bus-contract';
 import { readConfig, type Config } from '../config';
 import type { LogFields } from '../contract';
 import { fold, type Decider, type DecideContext, type DomainEvent } from '../decider';
@@ -38,6 +39,19 @@ export interface CommandAccepted {
   readonly deadline: string;
 }
 
+/**
+ * Events a command produces for another aggregate's stream (external events): published as an
+ * `ExternalCommit` that the other aggregate's event handler stores, folding the state itself.
+ */
+export interface ExternalEvents {
+  /** The aggregate whose event handler stores them: `payment`. */
+  readonly aggregate: string;
+  readonly streamId: string;
+  /** The stream version they are decided on (0: a new stream). */
+  readonly expectedVersion: number;
+  readonly events: readonly DomainEvent[];
+}
+
 /** A parsed command: which stream it targets and what it asks. */
 export interface ParsedCommand<Command> {
   readonly streamId: string;
@@ -62,6 +76,8 @@ export interface CommandHandlerOptions<Command, Event extends DomainEvent, State
   readonly parse: (fieldName: string, args: Record<string, unknown>, context: DecideContext) => ParsedCommand<Command>;
   /** Builds the adapters once per cold start from the validated configuration. */
   readonly adapters: (config: Config) => CommandHandlerAdapters;
+  /** Events the command also produces for other aggregates' streams. @default none */
+  readonly external?: (command: Command, events: Event[]) => readonly ExternalEvents[];
   /** @default `readConfig(process.env)` */
   readonly config?: () => Config;
   /** @default the system clock */
@@ -133,6 +149,21 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
         ...uniqueKeyChanges(uniqueKeys(loaded.state), uniqueKeys(state)),
       });
       store.assertFits(commit);
+      // External events first: once this aggregate's commit can be stored, they were published.
+      const external = (options.external?.(command, events) ?? []).map((each) =>
+        toCommit([...each.events], {
+          ...sent,
+          aggregate: each.aggregate,
+          streamId: each.streamId,
+          expectedVersion: each.expectedVersion,
+          actor: context.actor,
+          now,
+          state: null,
+          reducerVersion: 0,
+          previousCommits: [],
+        }),
+      );
+      if (external.length > 0) await publisher.publish(external, EXTERNAL_COMMIT_DETAIL_TYPE);
       await publisher.publish([commit]);
       logAccepted(commit, log, started);
       return { id: streamId, commandId, fingerprint, deadline: commit.deadline };

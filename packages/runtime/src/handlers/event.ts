@@ -10,11 +10,11 @@
  */
 import { readConfig, type Config } from '../config';
 import { storeOutcomeOf } from '../contract';
-import type { DomainEvent, Reducer } from '../decider';
-import { lastVersion, type Commit } from '../envelope';
+import { fold, type DomainEvent, type Reducer } from '../decider';
+import { lastVersion, recentCommitEntry, RECENT_COMMITS, toDomainEvents, type Commit } from '../envelope';
 import { ConfigurationError, DeadlineExceededError, ValidationError, isCoreError } from '../errors';
 import { preview } from '../text';
-import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from '../bus-contract';
+import { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from '../bus-contract';
 import type { LogFields } from '../contract';
 import { logError, logInfo } from '../log';
 import { outcomeOfRecord, type OutcomeRequest } from '../outcome';
@@ -98,6 +98,36 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
     }
   }
 
+  /**
+   * An external commit (another aggregate's command handler decided its events): its state is
+   * folded here, on the stream as stored (1 read), then it is stored like this aggregate's own.
+   * A stream that moved past the expected version is a CONFLICT (unless this very commit is stored).
+   */
+  async function settleExternal(commit: Commit): Promise<FinalOutcome<State>> {
+    const { store } = adapters();
+    const loaded = await store.load(commit.streamId, options.reducer);
+    const events = toDomainEvents(commit.events as Commit<Event>['events']);
+    const folded: Commit = {
+      ...commit,
+      expectedVersion: loaded.version === commit.expectedVersion ? commit.expectedVersion : -1,
+      state: fold(options.reducer, events, loaded.state),
+      reducerVersion: options.reducer.reducerVersion,
+      recentCommits: [recentCommitEntry(commit.commitId, commit.fingerprint), ...loaded.recentCommits].slice(
+        0,
+        RECENT_COMMITS,
+      ),
+    };
+    if (folded.expectedVersion < 0) {
+      const record = await store.recordRejection(
+        commit,
+        'CONFLICT',
+        `${commit.streamId} is at version ${loaded.version}, not ${commit.expectedVersion}`,
+      );
+      return outcomeOfRecord(record, askedBy(commit), store, options.reducer);
+    }
+    return settleCommit(folded);
+  }
+
   async function renotify(request: RenotifyRequest): Promise<FinalOutcome<State> | undefined> {
     const { store } = adapters();
     const record = await store.findCommand(request.commandId);
@@ -114,6 +144,10 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
       asked = request;
       taskToken = request.taskToken;
       outcome = await renotify(request);
+    } else if (event['detail-type'] === EXTERNAL_COMMIT_DETAIL_TYPE) {
+      const commit = parseCommit(event.detail, options.aggregate);
+      asked = askedBy(commit);
+      outcome = await settleExternal(commit);
     } else {
       if (event['detail-type'] !== COMMIT_DETAIL_TYPE)
         throw new ValidationError('MALFORMED_COMMIT', `unknown detail-type ${preview(event['detail-type'])}`);
