@@ -323,7 +323,8 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
-    bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
+    bench:
+      'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
   },
