@@ -56,9 +56,9 @@ const command = createCommandHandler<HandleCommand, HandleEvent, HandleState>({
   config,
   parse: (field, args) => {
     const input = args.input as { id: string; handle: string };
-    return field === 'drop'
-      ? { streamId: input.id, command: { type: 'Drop', data: {} } }
-      : { streamId: input.id, command: { type: 'Take', data: { handle: input.handle } } };
+    const parsed: HandleCommand =
+      field === 'drop' ? { type: 'Drop', data: {} } : { type: 'Take', data: { handle: input.handle } };
+    return { streamId: input.id, command: parsed };
   },
   adapters: () => ({
     store: store(),

@@ -106,26 +106,21 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
   async function settleExternal(commit: Commit): Promise<FinalOutcome<State>> {
     const { store } = adapters();
     const loaded = await store.load(commit.streamId, options.reducer);
+    if (loaded.version !== commit.expectedVersion) {
+      const message = `${commit.streamId} is at version ${loaded.version}, not ${commit.expectedVersion}`;
+      const record = await store.recordRejection(commit, 'CONFLICT', message);
+      return outcomeOfRecord(record, askedBy(commit), store, options.reducer);
+    }
     const events = toDomainEvents(commit.events as Commit<Event>['events']);
-    const folded: Commit = {
+    return settleCommit({
       ...commit,
-      expectedVersion: loaded.version === commit.expectedVersion ? commit.expectedVersion : -1,
       state: fold(options.reducer, events, loaded.state),
       reducerVersion: options.reducer.reducerVersion,
       recentCommits: [recentCommitEntry(commit.commitId, commit.fingerprint), ...loaded.recentCommits].slice(
         0,
         RECENT_COMMITS,
       ),
-    };
-    if (folded.expectedVersion < 0) {
-      const record = await store.recordRejection(
-        commit,
-        'CONFLICT',
-        `${commit.streamId} is at version ${loaded.version}, not ${commit.expectedVersion}`,
-      );
-      return outcomeOfRecord(record, askedBy(commit), store, options.reducer);
-    }
-    return settleCommit(folded);
+    });
   }
 
   async function renotify(request: RenotifyRequest): Promise<FinalOutcome<State> | undefined> {
