@@ -169,14 +169,10 @@ export class ReservationSaga extends Construct {
       .addCatch(releaseHold, { resultPath: '$.failure' })
       .next(authorize);
     const unknownCustomer = because('UNKNOWN_CUSTOMER', rejected);
-    const checkCustomer = steps
-      .query('ReadCustomer', props.customer.queryHandler, 'getCustomerById', { id: data('userId') }, '$.customer')
-      .next(
-        new sfn.Choice(this, 'CustomerActive')
-          .when(sfn.Condition.isNull('$.customer.value'), unknownCustomer)
-          .when(sfn.Condition.stringEquals('$.customer.value.status', 'ACTIVE'), hold)
-          .otherwise(unknownCustomer),
-      );
+    const customerActive = new sfn.Choice(this, 'CustomerActive')
+      .when(sfn.Condition.isNull('$.customer.value'), unknownCustomer)
+      .when(sfn.Condition.stringEquals('$.customer.value.status', 'ACTIVE'), hold)
+      .otherwise(unknownCustomer);
 
     // The cancellation of a confirmed reservation: release the booking, refund the payment.
     const cancellation = new sfn.Choice(this, 'WasConfirmed')
@@ -194,7 +190,8 @@ export class ReservationSaga extends Construct {
       )
       .otherwise(new sfn.Succeed(this, 'NothingBooked', { comment: 'a running request saga compensates itself' }));
 
-    // First: was the commit that started the saga stored? Asked until its outcome is recorded.
+    // First: was the commit that started the saga stored? Asked until its outcome is recorded. A
+    // request reads its customer first (a read, nothing to undo), which gives the store time to settle it.
     const outcome = steps.query(
       'ReadCommitOutcome',
       reservation.queryHandler,
@@ -208,13 +205,25 @@ export class ReservationSaga extends Construct {
     });
     poll.next(new sfn.Wait(this, 'WaitForCommit', { time: sfn.WaitTime.duration(Duration.seconds(1)) })).next(outcome);
     const start = new sfn.Pass(this, 'Start', { result: sfn.Result.fromObject({ count: 0 }), resultPath: '$.polls' });
-    start.next(outcome).next(
+    const readCustomer = steps.query(
+      'ReadCustomer',
+      props.customer.queryHandler,
+      'getCustomerById',
+      { id: data('userId') },
+      '$.customer',
+    );
+    start.next(
+      new sfn.Choice(this, 'Requested')
+        .when(sfn.Condition.stringEquals('$.events[0].type', 'ReservationRequested'), readCustomer.next(outcome))
+        .otherwise(outcome),
+    );
+    outcome.next(
       new sfn.Choice(this, 'CommitStored')
         .when(
           sfn.Condition.stringEquals('$.outcome.value.status', 'STORED'),
           new sfn.Choice(this, 'WhichEvent')
             .when(sfn.Condition.stringEquals('$.events[0].type', 'ReservationCancelled'), cancellation)
-            .otherwise(checkCustomer),
+            .otherwise(customerActive),
         )
         .when(
           sfn.Condition.stringEquals('$.outcome.value.status', 'REJECTED'),
