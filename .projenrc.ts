@@ -96,7 +96,7 @@ const dynaliteTransactions = new WorkspacePackage({
   outdir: 'packages/dynalite-transactions',
   name: '@core/dynalite-transactions',
   nxName: 'dynalite-transactions',
-  description: 'An HTTP front for dynalite that adds TransactWriteItems and serializes each table\'s writes.',
+  description: "An HTTP front for dynalite that adds TransactWriteItems and serializes each table's writes.",
   deps: [`dynalite@${V.dynalite}`],
   devDeps: [`@aws-sdk/client-dynamodb@${V.awsSdk}`],
 });
@@ -121,7 +121,16 @@ const runtime = new WorkspacePackage({
     `fast-check@${V.fastCheck}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
   ],
-  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'stepfunctions', 'handlers', 'testing', 'contract']),
+  exports: subpaths([
+    'index',
+    'dynamodb',
+    'eventbridge',
+    'appsync',
+    'stepfunctions',
+    'handlers',
+    'testing',
+    'contract',
+  ]),
 });
 
 const contracts = new WorkspacePackage({
@@ -288,6 +297,51 @@ const local = new WorkspacePackage({
   testTimeout: 120_000,
 });
 
+const client = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/client',
+  name: '@core/client',
+  nxName: 'client',
+  description:
+    "The typed client for front-end servers: every aggregate's commands, answered on one subscription per server, the lost-message gap closed by the outcome query.",
+  // Types only: the client's inputs, states and notifications are the merged schema's.
+  workspaceDeps: [contracts.package.packageName],
+  deps: [
+    `ws@${V.ws}`,
+    `@smithy/signature-v4@${V.signatureV4}`,
+    `@smithy/types@${V.smithyTypes}`,
+    `@aws-crypto/sha256-js@${V.sha256}`,
+    // The standard credential chain (environment, profiles, SSO, container and instance roles).
+    `@aws-sdk/credential-providers@${V.credentialProviders}`,
+  ],
+  devDeps: [
+    `@types/ws@${V.wsTypes}`,
+    `${local.package.packageName}@workspace:*`,
+    `graphql@${V.graphql}`,
+    `ts-node@${V.tsNode}`,
+  ],
+  // The end-to-end tests boot the synthesized app.
+  testDependsOn: ['^build', { projects: ['core'], target: 'synth' }],
+  targets: { bench: 'ts-node --transpile-only bench/cost.ts' },
+  testTimeout: 120_000,
+});
+
+const demoWeb = new WorkspacePackage({
+  parent: root,
+  outdir: 'apps/demo-web',
+  name: '@core/demo-web',
+  nxName: 'demo-web',
+  description:
+    'The hotel journey in a browser: a server-rendered reservation form on @core/client, the final state pushed by Server-Sent Events.',
+  workspaceDeps: [client.package.packageName, contracts.package.packageName],
+  devDeps: [`${local.package.packageName}@workspace:*`, `playwright-core@${V.playwrightCore}`, `ts-node@${V.tsNode}`],
+  targets: { 'ensure-chromium': 'ts-node --transpile-only scripts/ensure-chromium.ts' },
+  // The browser test boots the synthesized app and drives Debian's Chromium (installed when missing).
+  testDependsOn: ['^build', 'ensure-chromium', { projects: ['core'], target: 'synth' }],
+  gitignore: ['/test-artifacts/'],
+  testTimeout: 120_000,
+});
+
 const core = new WorkspacePackage({
   parent: root,
   outdir: 'apps/core',
@@ -310,6 +364,8 @@ const core = new WorkspacePackage({
     `@graphql-tools/merge@${V.graphqlToolsMerge}`,
     `${local.package.packageName}@workspace:*`,
     `${runtime.package.packageName}@workspace:*`,
+    // `pnpm start` serves the demo web app beside the core.
+    `${demoWeb.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,

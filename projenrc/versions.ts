@@ -64,4 +64,6 @@ export const V = {
   uuid: '10.0.0',
   selfsigned: '5.5.0',
   awsSdkSfn: '3.1164.0',
+  credentialProviders: '3.1175.0',
+  playwrightCore: '1.65.1',
 } as const;

@@ -29,8 +29,11 @@ export interface WorkspacePackageOptions {
    * @default none
    */
   readonly esmOnlyDeps?: string[];
-  /** What the test target needs first. @default the targetDefaults (`^build`) */
-  readonly testDependsOn?: string[];
+  /**
+   * What the test target needs first: a target name, or another project's target.
+   * @default the targetDefaults (`^build`)
+   */
+  readonly testDependsOn?: (string | { readonly projects: string[]; readonly target: string })[];
   /** Files outside the package that its tests read (Nx inputs), so the cache notices their changes. */
   readonly extraTestInputs?: string[];
 }
