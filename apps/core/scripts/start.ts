@@ -3,9 +3,13 @@
  * and only when the app changed), keeps data under .local/, prints the endpoints, then one line per
  * step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
  *
+ * Beside it, the demo web app (apps/demo-web) serves the hotel journey in a browser, as a front-end
+ * server signed with the local front-end credentials.
+ *
  * Environment: PORT (default 4000), LOCAL_API_KEY, LOCAL_TLS=1 (HTTPS/WSS with a generated
- * certificate), LOCAL_VERBOSE=1 (every function log line).
+ * certificate), LOCAL_VERBOSE=1 (every function log line), DEMO_PORT (default 4001; `off` serves no demo).
  */
+import { startDemoServer, type DemoServer } from '@core/demo-web';
 import { bootLocalCore, type LocalCore } from '@core/local';
 import { spawnSync } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
@@ -62,11 +66,36 @@ function synth(): boolean {
   return result.status === 0;
 }
 
+/**
+ * The demo web app, a front-end server of the running core. It outlives a reload: its client
+ * reconnects to the new core by itself.
+ */
+async function serveDemo(core: LocalCore): Promise<DemoServer | undefined> {
+  if (process.env.DEMO_PORT === 'off') return undefined;
+  try {
+    const demo = await startDemoServer({
+      core: {
+        graphqlUrl: core.graphqlUrl,
+        region: core.region,
+        auth: { type: 'AWS_IAM', credentials: core.frontEndCredentials },
+      },
+      port: Number(process.env.DEMO_PORT ?? 4001),
+    });
+    console.log(`\n  Demo web app  ${demo.url}   (the hotel journey in a browser)\n`);
+    return demo;
+  } catch (error) {
+    console.log(`\n  The demo web app did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   let core = await boot();
+  const demo = await serveDemo(core);
   const watchers: FSWatcher[] = [];
   const shutdown = async () => {
     for (const watcher of watchers) watcher.close();
+    await demo?.close();
     await core.stop();
     process.exit(0);
   };

@@ -97,7 +97,7 @@ export class OpenCommands {
     if (command === undefined) return;
     command.accepted = accepted;
     for (const notification of command.early.splice(0)) this.notified(command.aggregate.name, notification);
-    if (!this.open.has(commandId)) return;
+    if (!this.isOpen(command)) return;
     const deadline = Date.parse(accepted.deadline);
     const lateInMs = (Number.isFinite(deadline) ? deadline - Date.now() : 10_000) + this.deps.settings.graceMs;
     this.scheduleLateRead(command, Math.max(0, lateInMs));
@@ -156,7 +156,7 @@ export class OpenCommands {
 
   private async read(command: OpenCommand, reason: 'late' | 'resubscribed'): Promise<void> {
     const accepted = command.accepted;
-    if (accepted === undefined || !this.open.has(command.commandId)) return;
+    if (accepted === undefined || !this.isOpen(command)) return;
     let outcome: Notification | null;
     try {
       outcome = await this.deps.readOutcome(command.aggregate, accepted.id, accepted.commandId);
@@ -164,7 +164,7 @@ export class OpenCommands {
       if (reason === 'late') this.lateReadFailed(command, error);
       return;
     }
-    if (!this.open.has(command.commandId)) return;
+    if (!this.isOpen(command)) return;
     const status = outcome?.status ?? 'PENDING';
     this.deps.settings.diagnostic({
       type: 'outcome-read',
@@ -223,8 +223,13 @@ export class OpenCommands {
     );
   }
 
+  /** Whether `command` itself (not a later command with its id) is still open. */
+  private isOpen(command: OpenCommand): boolean {
+    return this.open.get(command.commandId) === command;
+  }
+
   private forget(command: OpenCommand): void {
     clearTimeout(command.lateTimer);
-    this.open.delete(command.commandId);
+    if (this.isOpen(command)) this.open.delete(command.commandId);
   }
 }

@@ -105,6 +105,7 @@ export class RealtimeChannel {
         body: '{}',
         headers: REALTIME_HEADERS,
       });
+      if (this.closed) return;
       const header = Buffer.from(JSON.stringify(headers)).toString('base64url');
       socket = new WebSocket(this.settings.realtimeUrl, ['graphql-ws', `header-${header}`], {
         handshakeTimeout: HANDSHAKE_TIMEOUT_MS,

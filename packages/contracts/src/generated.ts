@@ -373,6 +373,8 @@ export type ConfirmReservationInput = {
   totalPrice: Scalars['Int']['input'];
   currency: Scalars['String']['input'];
   commandId?: InputMaybe<Scalars['ID']['input']>;
+  /** The request's replyTo: the front-end server that asked for the reservation hears its confirmation. */
+  replyTo?: InputMaybe<Scalars['String']['input']>;
   taskToken?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -381,6 +383,8 @@ export type RejectReservationInput = {
   /** ROOM_UNAVAILABLE, PAYMENT_DECLINED, UNKNOWN_CUSTOMER or UNKNOWN_ROOM. */
   reason: Scalars['String']['input'];
   commandId?: InputMaybe<Scalars['ID']['input']>;
+  /** The request's replyTo: the front-end server that asked for the reservation hears its rejection. */
+  replyTo?: InputMaybe<Scalars['String']['input']>;
   taskToken?: InputMaybe<Scalars['String']['input']>;
 };
 

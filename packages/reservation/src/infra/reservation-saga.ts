@@ -77,6 +77,9 @@ export class ReservationSaga extends Construct {
     const reservationId = sfn.JsonPath.stringAt('$.streamId');
     const { room, payment, reservation } = props;
     const ids = { customerId: data('userId'), authorizationId: reservationId };
+    // The request's own replyTo (null when it had none), from its recorded outcome: the front-end
+    // server that asked hears the confirmation or the rejection on its one subscription.
+    const replyTo = sfn.JsonPath.stringAt('$.outcome.value.replyTo');
     const roomIds = { roomId: data('roomId'), reservationId };
 
     // Compensations, each the undo of one step, chained in reverse; a compensation's own failure is
@@ -86,6 +89,7 @@ export class ReservationSaga extends Construct {
       .command('RejectReservation', reservation, 'rejectReservation', {
         id: reservationId,
         reason: sfn.JsonPath.stringAt('$.rejection.reason'),
+        replyTo,
       } satisfies StepInput<RejectReservationInput>)
       .next(new sfn.Succeed(this, 'Rejected'));
     const compensated = new sfn.Choice(this, 'Compensated')
@@ -123,6 +127,7 @@ export class ReservationSaga extends Construct {
         id: reservationId,
         totalPrice: sfn.JsonPath.numberAt('$.hold.totalPrice'),
         currency: sfn.JsonPath.stringAt('$.hold.currency'),
+        replyTo,
       } satisfies StepInput<ConfirmReservationInput>)
       .addCatch(refundPayment, { resultPath: '$.failure' })
       .next(new sfn.Succeed(this, 'Confirmed'));
