@@ -113,6 +113,7 @@ const runtime = new WorkspacePackage({
     `@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`,
     `@smithy/signature-v4@${V.signatureV4}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
+    `@smithy/node-http-handler@${V.nodeHttpHandler}`,
     `@smithy/types@${V.smithyTypes}`,
   ],
   devDeps: [
@@ -157,6 +158,8 @@ const infra = new WorkspacePackage({
   nxName: 'infra',
   description:
     "The CDK rules every aggregate's construct applies: handler functions and their bundling, cdk-nag acknowledgements.",
+  // What the handler bundles have in place of the SDK's default credential chain (HANDLER_BUNDLING).
+  deps: [`@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`, `esbuild@${V.esbuild}`],
 });

@@ -45,6 +45,7 @@ export const V = {
   sha256: '5.2.0',
   credentialProviderEnv: '3.972.86',
   protocolHttp: '5.6.2',
+  nodeHttpHandler: '4.14.2',
   awsLambdaTypes: '8.10.164',
   graphql: '16.15.0',
   graphqlToolsMerge: '10.0.6',
