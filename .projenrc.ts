@@ -235,6 +235,8 @@ const core = new WorkspacePackage({
     `@graphql-tools/merge@${V.graphqlToolsMerge}`,
     `${local.package.packageName}@workspace:*`,
     `${runtime.package.packageName}@workspace:*`,
+    `${infra.package.packageName}@workspace:*`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
@@ -248,7 +250,8 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
-    bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
+    bench:
+      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
   },

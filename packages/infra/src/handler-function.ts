@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 
 /**
  * What a handler function needs from its aggregate. Any other `NodejsFunction` prop (a retry policy,
@@ -35,7 +35,8 @@ export interface HandlerFunctionProps extends Omit<
  * CommonJS builds, with `bowser`: 140 KB more per handler.
  *
  * `--alias:@aws-sdk/credential-provider-node=…`: the SDK clients' default credential chain is replaced
- * by the environment's provider (bundling/default-credentials.ts), which is all of the chain a Lambda
+ * by the environment's provider (bundling/default-credentials.mjs, a plain ES module outside src/ so that
+ * it is the same file whether this runs from src/ or lib/), which is all of the chain a Lambda
  * function uses; the rest of it (files, SSO, STS, instance metadata) is 130 KB that no handler runs.
  *
  * The banner gives the ES module a `require`, for the CommonJS dependencies that call it.
@@ -49,7 +50,7 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   bundleAwsSDK: true,
   esbuildArgs: {
     '--conditions': 'source,module',
-    '--alias': `@aws-sdk/credential-provider-node=${require.resolve('./bundling/default-credentials')}`,
+    '--alias': `@aws-sdk/credential-provider-node=${join(__dirname, '..', 'bundling', 'default-credentials.mjs')}`,
   },
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 };
