@@ -185,9 +185,10 @@ mean milliseconds per cold start. The bundle is rebuilt with the same esbuild se
 (and checked to be byte for byte the one in cdk.out); each sampled frame is mapped to the package its
 code came from. Time in Node's own code is charged to the package whose code called it; what runs with
 no bundle frame on the stack is named by what Node was doing: compiling the bundle, loading the
-built-in modules it imports, collecting garbage. \`bundle: module evaluation\` is the top-level code of
-every package at once (the bundle is one scope-hoisted module). Profiling slows everything down, so the
-totals are above the medians above; the shares are what the profile is for.
+built-in modules it imports, collecting garbage, or running its own JavaScript (the ES module loader
+during the import; sockets and HTTP during the invocation). \`bundle: module evaluation\` is the
+top-level code of every package at once (the bundle is one scope-hoisted module). Profiling slows
+everything down, so the totals are above the medians above; the shares are what the profile is for.
 
 ${input.breakdowns.map(renderBreakdown).join('\n\n')}
 `;

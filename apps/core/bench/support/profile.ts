@@ -151,7 +151,7 @@ export function attribute(profile: CpuProfile, owners: FrameOwner[]): Map<string
       const frame = (byId.get(at) as ProfileNode).callFrame;
       for (const claim of owners) found ??= claim(frame);
     }
-    const result = found ?? 'Node: sockets, HTTP parsing, timers (no caller on the stack)';
+    const result = found ?? 'Node: its own JavaScript (module loader, sockets, HTTP, timers)';
     ownerOf.set(id, result);
     return result;
   };

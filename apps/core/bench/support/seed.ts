@@ -1,7 +1,8 @@
 /**
  * Long reservation streams for the command-path benchmark, written through the event store as the
- * event handler writes commits: N `ReservationRequested` events in commits of up to 100, so that the
- * newest item holds the state after all of them (a requested reservation, which a cancel may change).
+ * event handler writes commits: N `ReservationRequested` events, N − 1 in commits of up to 100 and the
+ * last in a commit of its own, so that the newest item is an ordinary one holding the state after all
+ * of them (a requested reservation, which a cancel may change).
  * No real reservation stream is this long (the decider refuses a second create); the point is what a
  * command costs on a stream of N events.
  */
@@ -27,8 +28,9 @@ export async function seedStream(
   };
   let state = reservationDecider.initialState;
   let recent: readonly string[] = [];
-  for (let version = 0; version < events; version += EVENTS_PER_COMMIT) {
-    const batch = Array.from({ length: Math.min(EVENTS_PER_COMMIT, events - version) }, () => requested);
+  for (let version = 0; version < events;) {
+    const size = version === events - 1 ? 1 : Math.min(EVENTS_PER_COMMIT, events - 1 - version);
+    const batch = Array.from({ length: size }, () => requested);
     state = fold(reservationDecider, batch, state);
     const commit = toCommit(batch, {
       aggregate: 'reservation',
@@ -45,6 +47,7 @@ export async function seedStream(
       previousCommits: recent,
     });
     recent = commit.recentCommits;
+    version += size;
     const result = await store.append(commit, { notAfter: new Date(Date.now() + 30_000) });
     if (result.status !== 'stored') throw new Error(`seeding ${name} at version ${version}: ${result.status}`);
   }
