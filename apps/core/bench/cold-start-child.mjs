@@ -3,6 +3,7 @@
 //
 //   node cold-start-child.mjs                       bare: loads nothing (the baseline process)
 //   node cold-start-child.mjs <bundle>              init: loads the bundle, then exits
+// Both print { cpuMs }: the CPU time the process used (all its threads), from its start.
 //   node cold-start-child.mjs <bundle> <event> [<export>] [--profile <dir>]
 //                                                   loads it and invokes `<export>` (default `handler`)
 //
@@ -18,6 +19,11 @@ const profileDir = profileAt < 0 ? undefined : args.splice(profileAt, 2)[1];
 const [bundle, eventJson, exportName = 'handler'] = args;
 
 const profiler = profileDir === undefined ? undefined : await startProfiler();
+if (eventJson === undefined)
+  process.on('exit', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpuMs: (user + system) / 1000 })}\n`);
+  });
 if (bundle !== undefined) {
   await profiler?.start();
   const started = performance.now();

@@ -32,7 +32,13 @@ interface Subject {
   readonly label: string;
   readonly fn: AssemblyFunction;
   readonly env: Record<string, string>;
-  readonly samples: { initMs: number[]; importMs: number[]; firstInvokeMs: number[]; processMs: number[] };
+  readonly samples: {
+    initMs: number[];
+    initCpuMs: number[];
+    importMs: number[];
+    firstInvokeMs: number[];
+    processMs: number[];
+  };
 }
 
 /** Wall time of one child process, spawn to exit, and what it printed last. */
@@ -42,10 +48,21 @@ async function timed(args: string[], env: Record<string, string>): Promise<{ ms:
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, line: stdout.trim().split('\n').at(-1) ?? '' };
 }
 
-async function measureRound(subjects: Subject[], bare: number[], invocations: SampleInvocations): Promise<void> {
-  bare.push((await timed([], { PATH: process.env['PATH'] ?? '' })).ms);
+interface Bare {
+  readonly ms: number[];
+  readonly cpuMs: number[];
+}
+
+const cpuOf = (line: string) => (JSON.parse(line) as { cpuMs: number }).cpuMs;
+
+async function measureRound(subjects: Subject[], bare: Bare, invocations: SampleInvocations): Promise<void> {
+  const baseline = await timed([], { PATH: process.env['PATH'] ?? '' });
+  bare.ms.push(baseline.ms);
+  bare.cpuMs.push(cpuOf(baseline.line));
   for (const subject of subjects) {
-    subject.samples.initMs.push((await timed([subject.fn.bundle], subject.env)).ms);
+    const init = await timed([subject.fn.bundle], subject.env);
+    subject.samples.initMs.push(init.ms);
+    subject.samples.initCpuMs.push(cpuOf(init.line));
     const event = JSON.stringify(invocations.next(subject.fn.name));
     const { ms, line } = await timed([subject.fn.bundle, event, subject.fn.exportName], subject.env);
     const sample = JSON.parse(line) as { importMs: number; firstInvokeMs: number; outcome: string };
@@ -120,14 +137,14 @@ async function main(): Promise<void> {
       label: `${fn.name}${suffix}`,
       fn,
       env: { ...runtimeEnv, ...localVariables(from, fn, local) },
-      samples: { initMs: [], importMs: [], firstInvokeMs: [], processMs: [] },
+      samples: { initMs: [], initCpuMs: [], importMs: [], firstInvokeMs: [], processMs: [] },
     }));
   const invocations = sampleInvocations(bus.accepted);
   const subjects = invocations.ordered([
     ...subjectsOf(assembly, ''),
     ...(baseline ? subjectsOf(baseline, ' (before)') : []),
   ]);
-  const bare: number[] = [];
+  const bare: Bare = { ms: [], cpuMs: [] };
   for (let round = 0; round < RUNS; round++) await measureRound(subjects, bare, invocations);
   const breakdowns: Breakdown[] = [];
   for (const subject of subjects) {
@@ -135,7 +152,14 @@ async function main(): Promise<void> {
     if (breakdown !== undefined) breakdowns.push(breakdown);
   }
   await Promise.all([dynamo.close(), bus.close(), appsync.close()]);
-  const report = renderReport({ subjects, bare: median(bare), breakdowns, loadBefore: load, loadAfter: loadavg() });
+  const report = renderReport({
+    subjects,
+    bare: median(bare.ms),
+    bareCpu: median(bare.cpuMs),
+    breakdowns,
+    loadBefore: load,
+    loadAfter: loadavg(),
+  });
   writeFileSync(join(repoRoot, 'docs', 'bench', 'handlers.md'), report);
   console.log(report);
 }
@@ -143,6 +167,7 @@ async function main(): Promise<void> {
 interface ReportInput {
   readonly subjects: Subject[];
   readonly bare: number;
+  readonly bareCpu: number;
   readonly breakdowns: Breakdown[];
   readonly loadBefore: number[];
   readonly loadAfter: number[];
@@ -151,10 +176,11 @@ interface ReportInput {
 function renderReport(input: ReportInput): string {
   const { bare } = input;
   const rows = input.subjects.map((subject) => {
-    const { initMs, importMs, firstInvokeMs, processMs } = subject.samples;
+    const { initMs, initCpuMs, importMs, firstInvokeMs, processMs } = subject.samples;
     const init = median(initMs);
+    const initCpu = median(initCpuMs);
     const kib = statSync(subject.fn.bundle).size / 1024;
-    return `| ${subject.label} | ${kib.toFixed(0)} | ${init.toFixed(1)} | ${(init / bare).toFixed(2)}× | ${median(importMs).toFixed(1)} | ${median(firstInvokeMs).toFixed(1)} | ${median(processMs).toFixed(1)} | ${((init + median(firstInvokeMs)) / bare).toFixed(2)}× |`;
+    return `| ${subject.label} | ${kib.toFixed(0)} | ${init.toFixed(1)} | **${(init / bare).toFixed(2)}×** | ${initCpu.toFixed(1)} | ${(initCpu / input.bareCpu).toFixed(2)}× | ${median(importMs).toFixed(1)} | **${median(firstInvokeMs).toFixed(1)}** | ${median(processMs).toFixed(1)} | ${((init + median(firstInvokeMs)) / bare).toFixed(2)}× |`;
   });
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
   return `# Handler bundles and cold starts
@@ -164,15 +190,17 @@ Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unkno
 ${load(input.loadBefore)} at the start and ${load(input.loadAfter)} at the end (1, 5, 15 minutes). Every
 function in \`apps/core/cdk.out\` (the bundles that deploy), each the median of ${input.subjects[0]?.samples.initMs.length ?? 0} fresh Node
 processes, every subject once per round. A bare Node process (the same child script, loading nothing)
-takes **${bare.toFixed(1)} ms** from spawn to exit here. Lambda's own init (arm64, 512 MB) differs in
+takes **${bare.toFixed(1)} ms** from spawn to exit here (${input.bareCpu.toFixed(1)} ms of CPU). Lambda's own init (arm64, 512 MB) differs in
 absolute terms; the ratios and the sizes carry over.
 
-| function | bundle (KiB) | init (ms) | init vs bare | import (ms) | first invocation (ms) | process with first invocation (ms) | init + first invocation vs bare |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| function | bundle (KiB) | init (ms) | init vs bare | init CPU (ms) | init CPU vs bare | import (ms) | first invocation (ms) | process with first invocation (ms) | init + first invocation vs bare |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 - **init**: a process that loads the bundle as Lambda loads an \`.mjs\` handler (\`import()\` of its
   file URL) and exits, from spawn to exit; compared with the bare process. Targets: at most 1.3×.
+- **init CPU**: the CPU time of that process (all its threads), which other load on the machine
+  inflates less than the wall time.
 - **import**: the same, inside the process: from before the \`import()\` to the module evaluated.
 - **first invocation**: building the SDK clients (once per execution environment) and serving one
   request, including the DynamoDB, EventBridge and AppSync round trips on loopback. Target: at most 30 ms.
