@@ -36,6 +36,7 @@ const root = new javascript.NodeProject({
     `prettier@${V.prettier}`,
   ],
 });
+root.package.addField('private', true);
 const projenrc = new typescript.ProjenrcTs(root, { projenCodeDir: 'projenrc' });
 projenrc.tsconfig.file.addOverride('compilerOptions', {
   target: 'ES2022',
@@ -109,7 +110,6 @@ const runtime = new WorkspacePackage({
   deps: [
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,
-    `@aws-sdk/util-dynamodb@${V.utilDynamodb}`,
     `@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`,
     `@smithy/signature-v4@${V.signatureV4}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
@@ -122,7 +122,7 @@ const runtime = new WorkspacePackage({
     `fast-check@${V.fastCheck}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
   ],
-  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing']),
+  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing', 'contract']),
 });
 
 const contracts = new WorkspacePackage({
@@ -175,7 +175,6 @@ const reservation = new WorkspacePackage({
   devDeps: [
     `aws-cdk-lib@${V.awsCdkLib}`,
     `constructs@${V.constructs}`,
-    `@types/aws-lambda@${V.awsLambdaTypes}`,
     `dynalite@${V.dynalite}`,
     `${dynaliteTransactions.package.packageName}@workspace:*`,
     `fast-check@${V.fastCheck}`,
@@ -193,7 +192,12 @@ const local = new WorkspacePackage({
   name: '@core/local',
   nxName: 'local',
   description: 'Runs the synthesized core on one machine: DynamoDB, Lambda, EventBridge, AppSync, Step Functions.',
+  // The runtime's contract (`@core/runtime/contract`): how the handlers' log lines and payloads read.
+  workspaceDeps: [runtime.package.packageName],
   deps: [
+    // `aws-cdk-lib/cx-api` reads the cloud assembly.
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
     `dynalite@${V.dynalite}`,
     `${dynaliteTransactions.package.packageName}@workspace:*`,
     `aws-local-stepfunctions@${V.localStepFunctions}`,
@@ -207,7 +211,6 @@ const local = new WorkspacePackage({
   devDeps: [
     `@types/ws@${V.wsTypes}`,
     `@aws-sdk/client-sfn@${V.awsSdkSfn}`,
-    `@types/aws-lambda@${V.awsLambdaTypes}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,

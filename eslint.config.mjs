@@ -1,5 +1,6 @@
 // One lint setup for the whole repository: typescript-eslint's recommended rules, plus the
-// boundaries this codebase keeps (no deep imports into another package's files).
+// boundaries this codebase keeps (no deep imports into another package's files) and, in the local
+// core, functions short enough to read at once.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,5 +14,10 @@ export default tseslint.config(
         { patterns: [{ group: ['@core/*/src/*', '@core/*/lib/*', '../../*/src/*'], message: 'Import a package through its public exports.' }] },
       ],
     },
+  },
+  {
+    // About 100 lines at most, blank lines and comments not counted (see CONTRIBUTING.md).
+    files: ['packages/local/src/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] },
   },
 );

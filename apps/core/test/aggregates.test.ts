@@ -189,25 +189,40 @@ describe("each aggregate's store and delivery", () => {
     }
   });
 
-  it("retry a commit's delivery for 24 hours and its handling twice, then park it in the aggregate's own dead-letter queue", () => {
+  it("send a commit that is not delivered or handled within a minute to its own undelivered queue, whose handler settles it with the event handler's role", () => {
     for (const a of aggregates) {
-      const queue = a.resources.find((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+      const queues = a.resources.filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+      const undelivered = queues.find((id) => resources[id]?.Properties.RedrivePolicy !== undefined) ?? '';
+      const parked = (resources[undelivered]?.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown })
+        .deadLetterTargetArn;
+      expect(queues).toContain(idOf(parked));
       for (const [, rule] of rulesDelivering(a)) {
         const target = (rule.Properties.Targets as { Arn: unknown }[]).find(
           (t) => idOf(t.Arn) === a.functions.EventHandler,
         );
         expect(target).toMatchObject({
-          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [undelivered, 'Arn'] } },
         });
       }
       const invokeConfig = ofType('AWS::Lambda::EventInvokeConfig').find(
         ([, r]) => idOf(r.Properties.FunctionName) === a.functions.EventHandler,
       );
-      expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+      expect(invokeConfig?.[1].Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
       expect(resources[a.functions.EventHandler ?? '']?.Properties.DeadLetterConfig).toEqual({
-        TargetArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+        TargetArn: { 'Fn::GetAtt': [undelivered, 'Arn'] },
       });
+      const deadLetterHandler = a.functions.DeadLetterHandler ?? '';
+      const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+        ([, r]) => idOf(r.Properties.FunctionName) === deadLetterHandler,
+      );
+      expect(mapping?.[1].Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [undelivered, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(resources[deadLetterHandler]?.Properties.Role).toEqual(
+        resources[a.functions.EventHandler ?? '']?.Properties.Role,
+      );
     }
   });
 

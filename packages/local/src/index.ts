@@ -3,17 +3,12 @@
  * it is built from are exported for tests and tools.
  */
 export { bootLocalCore, type BootOptions, type LocalCore, type LocalCoreMetrics } from './boot/core';
-export { LocalCoreError } from './boot/errors';
 export { createJourney, type Journey, type JourneyStep } from './boot/journey';
-export {
-  matchesEventPattern,
-  validateEventPattern,
-  assertValidEventPattern,
-  EventPatternError,
-} from './eventbridge/event-pattern';
+export { matchesEventPattern, validateEventPattern, assertValidEventPattern } from './eventbridge/event-pattern';
 export { createLocalEventBus, LocalQueue, type LocalEventBus } from './eventbridge';
 export { createAppSyncApi, createLocalCertificate, type LocalAppSyncApi } from './appsync';
 export { createLocalFunction, type LocalFunction } from './lambda';
 export { startDynamoDb, ensureTables } from './dynamodb';
 export { createLocalStepFunctions, type LocalStepFunctions } from './stepfunctions';
 export { loadCloudAssembly, createStackContext, resolveIntrinsics } from './cloudformation';
+export * from './errors';

@@ -8,7 +8,6 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import {
-  AppSyncConfigError,
   buildAppSyncSchema,
   createAppSyncApi,
   verifySigV4,
@@ -16,6 +15,7 @@ import {
   type LambdaResult,
 } from '../src/appsync';
 import type { Caller } from '../src/appsync/auth';
+import { AppSyncConfigError } from '../src/errors';
 import { Executor } from '../src/appsync/execute';
 import { passThroughResult, type ResolverDeps } from '../src/appsync/resolvers';
 import { byFieldName, selectionSetList } from '../src/appsync/selection';

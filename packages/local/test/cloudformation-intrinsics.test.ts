@@ -7,8 +7,8 @@ import {
   parseTemplate,
   resolveIntrinsics,
   type IntrinsicContext,
-  type IntrinsicError,
 } from '../src/cloudformation';
+import type { IntrinsicError } from '../src/errors';
 
 const REFS: Record<string, string> = { Table: 'core-table', Bus: 'core-bus' };
 const ATTRIBUTES: Record<string, string> = {

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import {
-  createStackContext,
-  generatedName,
-  parseTemplate,
-  type IntrinsicError,
-  type StackContextOptions,
-} from '../src/cloudformation';
+import { createStackContext, generatedName, parseTemplate, type StackContextOptions } from '../src/cloudformation';
+import type { IntrinsicError } from '../src/errors';
 
 const template = parseTemplate(
   JSON.parse(readFileSync(join(__dirname, 'fixtures/templates/physical-ids.template.json'), 'utf8')),

@@ -1,14 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import {
-  assertValidEventPattern,
-  EventPatternError,
-  matchesEventPattern,
-  validateEventPattern,
-} from '../src/eventbridge/event-pattern';
+import { assertValidEventPattern, matchesEventPattern, validateEventPattern } from '../src/eventbridge/event-pattern';
+import { EventPatternError } from '../src/errors';
 
-/** One vector of /work/shared/conformance/eventbridge-patterns.json (see its README). */
+/** One vector of fixtures/conformance/eventbridge-patterns.json (see the README beside it). */
 interface ConformanceCase {
   readonly id: string;
   readonly source: string;
@@ -18,9 +14,7 @@ interface ConformanceCase {
 }
 
 const EXPECTED_CASE_COUNT = 809;
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-const CONFORMANCE_FILE =
-  process.env['CONFORMANCE_FILE'] ?? path.resolve(REPO_ROOT, '../shared/conformance/eventbridge-patterns.json');
+const CONFORMANCE_FILE = path.join(__dirname, 'fixtures', 'conformance', 'eventbridge-patterns.json');
 
 function isConformanceCase(value: unknown): value is ConformanceCase {
   if (typeof value !== 'object' || value === null) {
@@ -41,7 +35,7 @@ function loadConformance(file: string): { cases: ConformanceCase[]; error?: stri
   if (!existsSync(file)) {
     return {
       cases: [],
-      error: `EventBridge conformance file not found at ${file}. Set CONFORMANCE_FILE to its path.`,
+      error: `EventBridge conformance file not found at ${file}.`,
     };
   }
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));

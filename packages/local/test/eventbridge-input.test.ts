@@ -138,10 +138,13 @@ describe('PutEvents entry checks', () => {
   });
 
   it('refuses a request without Entries or with none', () => {
-    expect(() => validatePutEvents({}, env)).toThrow(expect.objectContaining({ code: 'ValidationException' }));
+    expect(() => validatePutEvents({}, env)).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST', awsErrorType: 'ValidationException' }),
+    );
     expect(() => validatePutEvents({ Entries: [] }, env)).toThrow(
       expect.objectContaining({
-        code: 'ValidationException',
+        code: 'INVALID_REQUEST',
+        awsErrorType: 'ValidationException',
         message: expect.stringContaining('greater than or equal to 1'),
       }),
     );

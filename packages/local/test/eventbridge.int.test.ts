@@ -3,13 +3,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DeliveryError,
-  LocalQueue,
-  createLocalEventBus,
-  type EventBridgeConfigError,
-  type LocalRule,
-} from '../src/eventbridge';
+import { LocalQueue, createLocalEventBus, type LocalRule } from '../src/eventbridge';
+import { DeliveryError, type EventBridgeConfigError } from '../src/errors';
 import { ACCOUNT, DLQ_ARN, REGION, functionArn, ruleArn, startHarness, type Harness } from './eventbridge-harness';
 
 const ORDERS_FN = functionArn('orders');
@@ -286,7 +281,7 @@ describe('retries and dead letters', () => {
       onDeliver: () => {
         if (failuresLeft > 0) {
           failuresLeft -= 1;
-          throw new DeliveryError('THROTTLING', 'Rate exceeded', true);
+          throw new DeliveryError('THROTTLING', 'Rate exceeded', { retryable: true });
         }
       },
     });
@@ -321,7 +316,7 @@ describe('retries and dead letters', () => {
         }),
       ],
       onDeliver: () => {
-        throw new DeliveryError('THROTTLING', 'Rate exceeded', true);
+        throw new DeliveryError('THROTTLING', 'Rate exceeded', { retryable: true });
       },
     });
 
@@ -359,7 +354,7 @@ describe('retries and dead letters', () => {
       ],
       onDeliver: () => {
         clock = new Date(clock.getTime() + 61_000);
-        throw new DeliveryError('ERROR_FROM_TARGET', 'Service unavailable (503)', true);
+        throw new DeliveryError('ERROR_FROM_TARGET', 'Service unavailable (503)', { retryable: true });
       },
     });
 
@@ -379,7 +374,7 @@ describe('retries and dead letters', () => {
       buses: ['core'],
       rules: [rule('forbidden', { targets: [{ id: 'orders', arn: ORDERS_FN, deadLetterArn: DLQ_ARN }] })],
       onDeliver: () => {
-        throw new DeliveryError('NO_PERMISSIONS', 'events.amazonaws.com may not invoke orders', false);
+        throw new DeliveryError('NO_PERMISSIONS', 'events.amazonaws.com may not invoke orders', { retryable: false });
       },
     });
 
@@ -404,7 +399,7 @@ describe('retries and dead letters', () => {
       buses: ['core'],
       rules: [rule('no-dlq', { targets: [{ id: 'orders', arn: ORDERS_FN }] })],
       onDeliver: () => {
-        throw new DeliveryError('NO_RESOURCE', 'Function not found', false);
+        throw new DeliveryError('NO_RESOURCE', 'Function not found', { retryable: false });
       },
     });
 

@@ -378,7 +378,11 @@ describe('construction and unsupported resources', () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toMatchObject({ name: 'StepFunctionsError', code: 'InvalidDefinition' });
+    expect(thrown).toMatchObject({
+      name: 'StepFunctionsError',
+      code: 'INVALID_DEFINITION',
+      awsErrorType: 'InvalidDefinition',
+    });
     expect((thrown as Error).message).toContain('"Broken"');
   });
 
@@ -391,7 +395,13 @@ describe('construction and unsupported resources', () => {
     };
     expect(() =>
       createLocalStepFunctions({ ...base, stateMachines: [{ arn: machineArn('NoFn'), name: 'NoFn', definition }] }),
-    ).toThrow(expect.objectContaining({ code: 'InvalidDefinition', message: expect.stringContaining('FunctionName') }));
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_DEFINITION',
+        awsErrorType: 'InvalidDefinition',
+        message: expect.stringContaining('FunctionName'),
+      }),
+    );
   });
 
   it('runs Task states nested in Parallel and Map, and fails an unsupported resource with an uncatchable States.Runtime', async () => {

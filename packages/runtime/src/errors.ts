@@ -15,12 +15,48 @@ export type ErrorCategory =
   | 'Dependency'
   | 'Internal';
 
+/** The codes the runtime itself raises. */
+export type RuntimeErrorCode =
+  /** `decide` returned no events for a command (a decider bug). */
+  | 'NO_EVENTS'
+  /** An event's detail is not a commit. */
+  | 'MALFORMED_COMMIT'
+  /** A commit does not fit in one DynamoDB item or one EventBridge entry. */
+  | 'PAYLOAD_TOO_LARGE'
+  /** Another commit took the stream version this commit expected. */
+  | 'CONFLICT'
+  /** The command's deadline passed before its events were stored. */
+  | 'TIMEOUT'
+  /** An environment variable is missing or malformed. */
+  | 'CONFIGURATION'
+  | DependencyErrorCode;
+
+/** Why an AWS dependency failed. */
+export type DependencyErrorCode =
+  /** EventBridge refused entries, after the retries. */
+  | 'PUBLISH_FAILED'
+  /** AppSync could not be reached or refused the notification. */
+  | 'NOTIFY_FAILED'
+  /** A commit with no events reached the event store. */
+  | 'EMPTY_COMMIT'
+  /** An event store item lacks a field it must have. */
+  | 'CORRUPT_ITEM';
+
+/**
+ * The codes an aggregate chooses for its business rules and input checks: stable SCREAMING_SNAKE
+ * text that names the rule (`STAY_TOO_LONG`, `INVALID_DATE`).
+ */
+export type AggregateErrorCode = Uppercase<string>;
+
+/** Every code a {@link CoreError} may carry. */
+export type CoreErrorCode = RuntimeErrorCode | AggregateErrorCode;
+
 /** The base of every error this project throws on purpose. */
 export class CoreError extends Error {
-  readonly code: string;
+  readonly code: CoreErrorCode;
   readonly category: ErrorCategory;
 
-  constructor(category: ErrorCategory, code: string, message: string, options?: { cause?: unknown }) {
+  constructor(category: ErrorCategory, code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CoreError';
     this.category = category;
@@ -30,7 +66,7 @@ export class CoreError extends Error {
 
 /** A command broke a business rule; `code` names the rule (`DATE_END_NOT_AFTER_START`). */
 export class BusinessRuleViolationError extends CoreError {
-  constructor(code: string, message: string) {
+  constructor(code: AggregateErrorCode, message: string) {
     super('BusinessRuleViolation', code, message);
     this.name = 'BusinessRuleViolationError';
   }
@@ -39,7 +75,7 @@ export class BusinessRuleViolationError extends CoreError {
 /** The input is malformed (not a business decision): a bad date, a missing field, a too-long text. */
 export class ValidationError extends CoreError {
   readonly field: string | undefined;
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: CoreErrorCode, message: string, field?: string) {
     super('ValidationError', code, message);
     this.name = 'ValidationError';
     this.field = field;
@@ -48,6 +84,7 @@ export class ValidationError extends CoreError {
 
 /** A commit would not fit in one DynamoDB item (400 KB) or one EventBridge entry (1 MB). */
 export class PayloadTooLargeError extends CoreError {
+  declare readonly code: 'PAYLOAD_TOO_LARGE';
   readonly sizeBytes: number;
   readonly limitBytes: number;
   constructor(what: string, sizeBytes: number, limitBytes: number) {
@@ -60,6 +97,7 @@ export class PayloadTooLargeError extends CoreError {
 
 /** Another commit took the stream version this commit expected. */
 export class ConcurrencyError extends CoreError {
+  declare readonly code: 'CONFLICT';
   readonly streamId: string;
   readonly expectedVersion: number;
   readonly actualVersion: number | undefined;
@@ -79,6 +117,7 @@ export class ConcurrencyError extends CoreError {
 
 /** An event arrived after its command's deadline and was not stored. */
 export class DeadlineExceededError extends CoreError {
+  declare readonly code: 'TIMEOUT';
   constructor(deadline: string, now: string) {
     super('Timeout', 'TIMEOUT', `the command's deadline ${deadline} passed before its events were stored (now ${now})`);
     this.name = 'DeadlineExceededError';
@@ -87,6 +126,7 @@ export class DeadlineExceededError extends CoreError {
 
 /** A required environment variable is missing or malformed. Raised once per cold start. */
 export class ConfigurationError extends CoreError {
+  declare readonly code: 'CONFIGURATION';
   constructor(message: string) {
     super('Configuration', 'CONFIGURATION', message);
     this.name = 'ConfigurationError';
@@ -95,7 +135,8 @@ export class ConfigurationError extends CoreError {
 
 /** An AWS dependency (EventBridge, AppSync, DynamoDB) failed in a way a retry may fix. */
 export class DependencyError extends CoreError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  declare readonly code: DependencyErrorCode;
+  constructor(code: DependencyErrorCode, message: string, options?: { cause?: unknown }) {
     super('Dependency', code, message, options);
     this.name = 'DependencyError';
   }

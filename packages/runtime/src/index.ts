@@ -29,7 +29,11 @@ export {
   isCoreError,
   toGraphQLErrorType,
   toGraphQLFacingError,
+  type AggregateErrorCode,
+  type CoreErrorCode,
+  type DependencyErrorCode,
   type ErrorCategory,
+  type RuntimeErrorCode,
 } from './errors';
 export { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
 export { logError, logInfo, type LogFields } from './log';

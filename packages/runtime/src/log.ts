@@ -1,15 +1,18 @@
 /**
  * One JSON line per log entry, so CloudWatch Logs Insights (and the local runtime's journey view)
- * can key lines by `correlationId` and `step`.
+ * can key lines by `correlationId` and `step`. The fields readers rely on are the handler log line
+ * of `./contract`; a line is built by its {@link formatHandlerLogLine}.
  */
-export type LogFields = Record<string, unknown> & { readonly step?: string; readonly correlationId?: string };
+import { formatHandlerLogLine, type LogFields } from './contract';
+
+export type { LogFields } from './contract';
 
 export function logInfo(message: string, fields: LogFields = {}): void {
-  console.log(JSON.stringify({ level: 'INFO', message, ...fields }));
+  console.log(formatHandlerLogLine('INFO', message, fields));
 }
 
 export function logError(message: string, error: unknown, fields: LogFields = {}): void {
   const detail =
     error instanceof Error ? { errorName: error.name, errorMessage: error.message, stack: error.stack } : { error };
-  console.error(JSON.stringify({ level: 'ERROR', message, ...fields, ...detail }));
+  console.error(formatHandlerLogLine('ERROR', message, { ...fields, ...detail }));
 }

@@ -52,7 +52,7 @@ export const MISSING_AUTHORIZATION = 'Missing authorization header';
 /** AppSync's message for a credential it doesn't accept. */
 export const NOT_AUTHORIZED = 'You are not authorized to make this call.';
 
-/** Signed requests may be at most this far from the server's clock (as the brief for this endpoint asks). */
+/** Signed requests may be at most this far from the server's clock: AWS refuses a SigV4 signature more than 5 minutes off. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /**

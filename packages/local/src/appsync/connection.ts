@@ -5,13 +5,8 @@
 import type { GraphQLObjectType } from 'graphql';
 import type { RawData, WebSocket } from 'ws';
 import { authenticate, normalizeHeaders, type AuthConfig, type AuthOutcome, type Caller } from './auth';
-import {
-  AppSyncFieldError,
-  UNAUTHORIZED_FIELD,
-  UNAUTHORIZED_REQUEST,
-  describeError,
-  type AppSyncRequestError,
-} from './errors';
+import { AppSyncFieldError } from '../errors';
+import { UNAUTHORIZED_FIELD, UNAUTHORIZED_REQUEST, describeError, type AppSyncRequestError } from './error-format';
 import type { Executor, GraphQLRequest, PreparedRequest, SubscriptionRoot } from './execute';
 import { isRecord, parseJson } from './json';
 import { fieldAccessError, resolverKey, runResolver, type ResolverContext, type ResolverDeps } from './resolvers';

@@ -21,7 +21,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { describeError, formatDocumentError, formatGraphQLError, type AppSyncGraphQLError } from './errors';
+import { describeError, formatDocumentError, formatGraphQLError, type AppSyncGraphQLError } from './error-format';
 import { createFieldResolver, type ResolverContext, type ResolverDeps } from './resolvers';
 import { byFieldName, type Fragments } from './selection';
 import type { SubscriptionRegistry } from './subscriptions';

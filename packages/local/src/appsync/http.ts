@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, normalizeHeaders, type AuthConfig } from './auth';
-import { MALFORMED_REQUEST, UNAUTHORIZED_REQUEST, describeError, requestErrorBody } from './errors';
+import { MALFORMED_REQUEST, UNAUTHORIZED_REQUEST, describeError, requestErrorBody } from './error-format';
 import type { Executor, GraphQLRequest } from './execute';
 import { isRecord, parseJson } from './json';
 

@@ -5,7 +5,7 @@
  */
 import { isObjectType } from 'graphql';
 import type { AuthConfig } from './auth';
-import { AppSyncConfigError } from './errors';
+import { AppSyncConfigError } from '../errors';
 import { Executor } from './execute';
 import { handleGraphQLHttp } from './http';
 import type { RealtimeCounters } from './connection';
@@ -34,8 +34,7 @@ export type {
   ResolverConfig,
   SupportedAuthMode,
 } from './types';
-export { AppSyncConfigError, AppSyncFieldError } from './errors';
-export type { AppSyncGraphQLError, AppSyncRequestError } from './errors';
+export type { AppSyncGraphQLError, AppSyncRequestError } from './error-format';
 export type { DirectResolverEvent } from './resolvers';
 export type { IamIdentity } from './auth';
 export { buildAppSyncSchema, type AppSyncSchema } from './schema';
@@ -52,6 +51,7 @@ function supportedModes(options: AppSyncApiOptions): Set<SupportedAuthMode> {
   for (const mode of [options.defaultAuth, ...options.additionalAuth]) {
     if (mode !== 'API_KEY' && mode !== 'AWS_IAM') {
       throw new AppSyncConfigError(
+        'UNSUPPORTED_AUTH_MODE',
         `API ${options.apiId} uses auth mode ${mode}, which the local AppSync endpoint does not support (supported: ${SUPPORTED_MODES.join(', ')}). ` +
           'Use API_KEY or AWS_IAM for local runs.',
       );
@@ -68,14 +68,19 @@ function resolverIndex(options: AppSyncApiOptions, appSchema: AppSyncSchema): Ma
     const type = appSchema.schema.getType(resolver.typeName);
     if (!isObjectType(type) || !(resolver.fieldName in type.getFields())) {
       throw new AppSyncConfigError(
+        'INVALID_RESOLVER',
         `A resolver is attached to ${key}, which is not a field of an object type in the schema.`,
       );
     }
     if (index.has(key)) {
-      throw new AppSyncConfigError(`Two resolvers are attached to ${key}; AppSync allows one per field.`);
+      throw new AppSyncConfigError(
+        'INVALID_RESOLVER',
+        `Two resolvers are attached to ${key}; AppSync allows one per field.`,
+      );
     }
     if (resolver.kind === 'LAMBDA' && !resolver.functionArn.startsWith('arn:')) {
       throw new AppSyncConfigError(
+        'INVALID_RESOLVER',
         `The resolver of ${key} needs a Lambda function ARN, got "${resolver.functionArn}".`,
       );
     }

@@ -17,7 +17,8 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { fieldArn, identityOf, type Caller, type IamIdentity } from './auth';
-import { AppSyncFieldError, UNAUTHORIZED_FIELD, describeError, notAuthorizedMessage } from './errors';
+import { AppSyncFieldError } from '../errors';
+import { UNAUTHORIZED_FIELD, describeError, notAuthorizedMessage } from './error-format';
 import type { AppSyncSchema } from './schema';
 import { selectionSetGraphQL, selectionSetList, type Fragments } from './selection';
 import type { LambdaErrorTypeSource, LambdaResult, ResolverConfig } from './types';
@@ -97,7 +98,11 @@ export function fieldAccessError(
   parentType: GraphQLObjectType,
   fieldName: string,
 ): AppSyncFieldError | undefined {
-  const denied = new AppSyncFieldError(UNAUTHORIZED_FIELD, notAuthorizedMessage(fieldName, parentType.name));
+  const denied = new AppSyncFieldError(
+    'FIELD_UNAUTHORIZED',
+    UNAUTHORIZED_FIELD,
+    notAuthorizedMessage(fieldName, parentType.name),
+  );
   if (!deps.appSchema.allowedModes(parentType.name, fieldName).has(caller.mode)) {
     return denied;
   }
@@ -176,7 +181,7 @@ async function invokeDirectResolver(deps: ResolverDeps, functionArn: string, cal
     return overTheWire(result.value);
   }
   const errorType = deps.lambdaErrorType === 'Lambda:Unhandled' ? 'Lambda:Unhandled' : result.errorType;
-  throw new AppSyncFieldError(errorType, result.errorMessage);
+  throw new AppSyncFieldError('RESOLVER_FAILED', errorType, result.errorMessage);
 }
 
 /** Runs the resolver attached to a field. */

@@ -21,7 +21,8 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import { AppSyncConfigError, describeError } from './errors';
+import { AppSyncConfigError } from '../errors';
+import { describeError } from './error-format';
 import { AWS_SCALAR_NAMES, installAwsScalar } from './scalars';
 import type { AuthMode } from './types';
 
@@ -86,7 +87,9 @@ function buildSchemaWithBuiltIns(sdl: string): GraphQLSchema {
   try {
     document = parse(sdl);
   } catch (error) {
-    throw new AppSyncConfigError(`The AppSync schema does not parse: ${describeError(error)}`, { cause: error });
+    throw new AppSyncConfigError('INVALID_SCHEMA', `The AppSync schema does not parse: ${describeError(error)}`, {
+      cause: error,
+    });
   }
   const declared = new Set<string>();
   for (const definition of document.definitions) {
@@ -104,7 +107,9 @@ function buildSchemaWithBuiltIns(sdl: string): GraphQLSchema {
   try {
     return buildASTSchema({ kind: Kind.DOCUMENT, definitions });
   } catch (error) {
-    throw new AppSyncConfigError(`The AppSync schema is not valid: ${describeError(error)}`, { cause: error });
+    throw new AppSyncConfigError('INVALID_SCHEMA', `The AppSync schema is not valid: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -159,6 +164,7 @@ function indexSubscriptions(schema: GraphQLSchema): Map<string, string[]> {
       const mutation = mutationFields[mutationName];
       if (!mutation) {
         throw new AppSyncConfigError(
+          'INVALID_SUBSCRIPTION',
           `Subscription.${field.name} subscribes to mutation "${mutationName}", which is not a field of the Mutation type.`,
         );
       }
@@ -166,6 +172,7 @@ function indexSubscriptions(schema: GraphQLSchema): Map<string, string[]> {
       const received = getNamedType(field.type).name;
       if (published !== received) {
         throw new AppSyncConfigError(
+          'INVALID_SUBSCRIPTION',
           `Subscription.${field.name} returns ${received} but subscribes to Mutation.${mutationName}, which returns ${published}; AppSync requires the same type.`,
         );
       }

@@ -1,8 +1,10 @@
 /**
  * The run command's view of each command's journey: one line per step (command handler, bus, rule,
  * event handler, notification, fan-out), keyed by correlation id, with durations. Steps come from the
- * functions' JSON log lines (`step`, `correlationId`, `durationMs`) and from the local services.
+ * functions' log lines, read as the runtime's contract defines them (`@core/runtime/contract`), and
+ * from the local services (`./journey-probes`).
  */
+import { parseHandlerLogLine, type HandlerLogLine } from '@core/runtime/contract';
 
 export type JourneyStepName = 'command' | 'bus' | 'rule' | 'store' | 'notify' | 'fan-out';
 
@@ -25,21 +27,6 @@ export interface Journey {
   correlationOf(commandId: string): string | undefined;
 }
 
-interface FunctionLogLine {
-  readonly step?: string;
-  readonly correlationId?: string;
-  readonly commandId?: string;
-  readonly durationMs?: number;
-  readonly message?: string;
-  readonly outcome?: string;
-  readonly field?: string;
-  readonly streamId?: string;
-  readonly version?: number;
-  readonly status?: string;
-  readonly reason?: string;
-  readonly errorType?: string;
-}
-
 export function createJourney(write: (line: string) => void, options: { verbose?: boolean } = {}): Journey {
   const correlationByCommand = new Map<string, string>();
 
@@ -53,7 +40,7 @@ export function createJourney(write: (line: string) => void, options: { verbose?
     record,
     correlationOf: (commandId) => correlationByCommand.get(commandId),
     functionLine(functionName, line) {
-      const parsed = parseJson(line);
+      const parsed = parseHandlerLogLine(line);
       if (parsed?.step === undefined || parsed.correlationId === undefined) {
         if (options.verbose === true || /"level":"ERROR"|Error|error/.test(line))
           write(`${''.padStart(12)}[${functionName}] ${line}`);
@@ -67,7 +54,7 @@ export function createJourney(write: (line: string) => void, options: { verbose?
   };
 }
 
-function toStep(functionName: string, line: FunctionLogLine): JourneyStep | undefined {
+function toStep(functionName: string, line: HandlerLogLine): JourneyStep | undefined {
   const correlationId = line.correlationId ?? '';
   const stream = line.streamId === undefined ? '' : ` ${line.streamId.slice(0, 8)}`;
   switch (line.step) {
@@ -95,18 +82,14 @@ function toStep(functionName: string, line: FunctionLogLine): JourneyStep | unde
         text: `${functionName}: ${line.status ?? ''}`,
         durationMs: line.durationMs,
       };
-    default:
+    case 'query':
+    case 'dead-letter':
+    case undefined:
       return undefined;
-  }
-}
-
-function parseJson(line: string): FunctionLogLine | undefined {
-  const start = line.indexOf('{');
-  if (start < 0) return undefined;
-  try {
-    const value = JSON.parse(line.slice(start)) as unknown;
-    return typeof value === 'object' && value !== null ? (value as FunctionLogLine) : undefined;
-  } catch {
-    return undefined;
+    default: {
+      // A step the contract gained: the journey must learn to show it.
+      const unknown: never = line.step;
+      return unknown;
+    }
   }
 }

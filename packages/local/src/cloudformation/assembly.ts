@@ -1,26 +1,28 @@
 /**
- * Reading a CDK cloud assembly (`cdk.out`): the stacks, their templates, and where each asset's files
- * are on disk.
- *
- * Layout (cloud-assembly schema as written by aws-cdk-lib 2.x):
- * - `manifest.json` lists artifacts. `aws:cloudformation:stack` artifacts name their `templateFile`
- *   (and `stackName` when it differs from the artifact id); `cdk:asset-manifest` artifacts name a
- *   `*.assets.json`; `cdk:cloud-assembly` artifacts (one per CDK `Stage`) name a nested `directoryName`
- *   with its own `manifest.json`.
- * - An asset manifest maps each asset hash to `source.path` (relative to its assembly's directory;
- *   `../asset.<hash>` in a nested assembly) and to the S3 `objectKey` (`<hash>.zip`) it would be
- *   uploaded to.
+ * Reading a CDK cloud assembly (`cdk.out`). The CDK's own reader (`aws-cdk-lib/cx-api`
+ * `CloudAssembly`) reads and validates `manifest.json`, the nested assemblies of CDK `Stage`s, the
+ * stacks' templates and the asset manifests. What it does not do is here: finding the folder of an
+ * asset by hash, S3 object key or `asset.<hash>` path, and the folder of a Lambda function's code from
+ * its template resource, so that the local core runs the bundle that deploys.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  AssetManifestArtifact,
+  CloudAssembly as CdkCloudAssembly,
+  CloudFormationStackArtifact,
+  NestedCloudAssemblyArtifact,
+  UNKNOWN_ACCOUNT,
+  UNKNOWN_REGION,
+} from 'aws-cdk-lib/cx-api';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CloudAssemblyError } from './errors';
+import { CloudAssemblyError } from '../errors';
 import { parseTemplate, type CloudFormationTemplate, type TemplateResource } from './template';
 
 /** A stack found in a cloud assembly. */
 export interface AssemblyStack {
   /** The artifact id in `manifest.json` (for example `Core` or `ProdEdge216B1454`). */
   readonly artifactId: string;
-  /** The CloudFormation stack name (`properties.stackName`, else the artifact id). */
+  /** The CloudFormation stack name. */
   readonly stackName: string;
   /** The construct path shown by the CDK (`Prod/Edge`). */
   readonly displayName: string;
@@ -47,145 +49,6 @@ export interface CloudAssembly {
   readonly stacks: readonly AssemblyStack[];
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readJson(
-  path: string,
-  missingCode: 'MANIFEST_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'INVALID_ASSEMBLY',
-): unknown {
-  if (!existsSync(path)) {
-    throw new CloudAssemblyError(
-      `${path} does not exist${missingCode === 'MANIFEST_NOT_FOUND' ? ' (run `cdk synth` first?)' : ''}`,
-      {
-        code: missingCode,
-        path,
-      },
-    );
-  }
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (cause) {
-    throw new CloudAssemblyError(`${path} is not valid JSON`, { code: 'INVALID_ASSEMBLY', path, cause });
-  }
-}
-
-function stringProperty(record: JsonObject, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** `aws://123456789012/eu-west-1` → its parts; `unknown-account`/`unknown-region` are left out. */
-function parseEnvironment(value: unknown): { account?: string; region?: string } {
-  const match = typeof value === 'string' ? /^aws:\/\/([^/]+)\/(.+)$/.exec(value) : null;
-  if (!match) return {};
-  const [, account, region] = match;
-  return {
-    ...(account && account !== 'unknown-account' ? { account } : {}),
-    ...(region && region !== 'unknown-region' ? { region } : {}),
-  };
-}
-
-/** Asset lookups for one assembly directory: by hash and by S3 object key. */
-interface AssetIndex {
-  readonly byHash: Map<string, string>;
-  readonly byObjectKey: Map<string, string>;
-}
-
-function readAssetManifest(assemblyDir: string, file: string, index: AssetIndex): void {
-  const path = join(assemblyDir, file);
-  const manifest = readJson(path, 'INVALID_ASSEMBLY');
-  const files = isRecord(manifest) && isRecord(manifest['files']) ? manifest['files'] : {};
-  for (const [hash, entry] of Object.entries(files)) {
-    if (!isRecord(entry) || !isRecord(entry['source'])) continue;
-    const sourcePath = stringProperty(entry['source'], 'path');
-    if (sourcePath === undefined) continue;
-    const absolute = resolve(assemblyDir, sourcePath);
-    index.byHash.set(hash, absolute);
-    const destinations = isRecord(entry['destinations']) ? Object.values(entry['destinations']) : [];
-    for (const destination of destinations) {
-      const key = isRecord(destination) ? stringProperty(destination, 'objectKey') : undefined;
-      if (key !== undefined) index.byObjectKey.set(key, absolute);
-    }
-  }
-}
-
-function assetLookup(assemblyDir: string, index: AssetIndex): (hashOrKey: string) => string {
-  return (hashOrKey) => {
-    const bare = hashOrKey.replace(/^.*asset\./, '').replace(/\.zip$/, '');
-    const candidates = [
-      index.byObjectKey.get(hashOrKey),
-      index.byHash.get(hashOrKey),
-      index.byHash.get(bare),
-      resolve(assemblyDir, `asset.${bare}`),
-      resolve(assemblyDir, '..', `asset.${bare}`),
-    ];
-    for (const candidate of candidates) if (candidate !== undefined && existsSync(candidate)) return candidate;
-    throw new CloudAssemblyError(`no asset ${hashOrKey} in ${assemblyDir}`, {
-      code: 'ASSET_NOT_FOUND',
-      path: assemblyDir,
-    });
-  };
-}
-
-function loadAssembly(assemblyDir: string, stacks: AssemblyStack[], seen: Set<string>): void {
-  if (seen.has(assemblyDir)) return;
-  seen.add(assemblyDir);
-  const manifestPath = join(assemblyDir, 'manifest.json');
-  const manifest = readJson(manifestPath, 'MANIFEST_NOT_FOUND');
-  if (!isRecord(manifest) || !isRecord(manifest['artifacts'])) {
-    throw new CloudAssemblyError(`${manifestPath} has no artifacts`, { code: 'INVALID_ASSEMBLY', path: manifestPath });
-  }
-  const artifacts = Object.entries(manifest['artifacts']).filter((entry): entry is [string, JsonObject] =>
-    isRecord(entry[1]),
-  );
-  const index: AssetIndex = { byHash: new Map(), byObjectKey: new Map() };
-  const assetManifestIds = new Set<string>();
-  for (const [id, artifact] of artifacts) {
-    const properties = isRecord(artifact['properties']) ? artifact['properties'] : {};
-    const file = stringProperty(properties, 'file');
-    if (artifact['type'] === 'cdk:asset-manifest' && file !== undefined) {
-      assetManifestIds.add(id);
-      readAssetManifest(assemblyDir, file, index);
-    }
-  }
-  const assetDir = assetLookup(assemblyDir, index);
-  for (const [id, artifact] of artifacts) {
-    const properties = isRecord(artifact['properties']) ? artifact['properties'] : {};
-    if (artifact['type'] === 'cdk:cloud-assembly') {
-      const directoryName = stringProperty(properties, 'directoryName');
-      if (directoryName !== undefined) loadAssembly(resolve(assemblyDir, directoryName), stacks, seen);
-      continue;
-    }
-    if (artifact['type'] !== 'aws:cloudformation:stack') continue;
-    const templateFile = stringProperty(properties, 'templateFile');
-    if (templateFile === undefined) {
-      throw new CloudAssemblyError(`stack ${id} in ${manifestPath} has no templateFile`, {
-        code: 'INVALID_ASSEMBLY',
-        path: manifestPath,
-      });
-    }
-    const templatePath = resolve(assemblyDir, templateFile);
-    const dependencies = Array.isArray(artifact['dependencies'])
-      ? artifact['dependencies'].filter((dep): dep is string => typeof dep === 'string' && !assetManifestIds.has(dep))
-      : [];
-    stacks.push({
-      artifactId: id,
-      stackName: stringProperty(properties, 'stackName') ?? id,
-      displayName: stringProperty(artifact, 'displayName') ?? id,
-      environment: parseEnvironment(artifact['environment']),
-      dependencies,
-      assemblyDir,
-      templatePath,
-      template: parseTemplate(readJson(templatePath, 'TEMPLATE_NOT_FOUND'), templatePath),
-      assetDir,
-    });
-  }
-}
-
 /**
  * Reads a cloud assembly directory (usually `cdk.out`), nested stage assemblies included.
  *
@@ -197,16 +60,112 @@ function loadAssembly(assemblyDir: string, stacks: AssemblyStack[], seen: Set<st
  */
 export function loadCloudAssembly(dir: string): CloudAssembly {
   const absolute = resolve(dir);
+  const manifestPath = join(absolute, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new CloudAssemblyError('MANIFEST_NOT_FOUND', `${manifestPath} does not exist (run \`cdk synth\` first?)`, {
+      path: manifestPath,
+    });
+  }
+  let assembly: CdkCloudAssembly;
+  try {
+    // Manifest order, as the CDK wrote it: the stacks' own dependencies say the deployment order.
+    assembly = new CdkCloudAssembly(absolute, { topoSort: false });
+  } catch (cause) {
+    throw new CloudAssemblyError('INVALID_ASSEMBLY', `${manifestPath} is not a cloud assembly: ${String(cause)}`, {
+      path: manifestPath,
+      cause,
+    });
+  }
   const stacks: AssemblyStack[] = [];
-  loadAssembly(absolute, stacks, new Set());
+  collectStacks(assembly, stacks);
   return { dir: absolute, stacks };
+}
+
+/** Appends the stacks of an assembly and of its nested assemblies, in manifest order. */
+function collectStacks(assembly: CdkCloudAssembly, stacks: AssemblyStack[]): void {
+  const assetDir = assetLookup(assembly);
+  for (const artifact of assembly.artifacts) {
+    if (NestedCloudAssemblyArtifact.isNestedCloudAssemblyArtifact(artifact)) {
+      collectStacks(artifact.nestedAssembly, stacks);
+    } else if (CloudFormationStackArtifact.isCloudFormationStackArtifact(artifact)) {
+      stacks.push(toStack(artifact, assetDir));
+    }
+  }
+}
+
+function toStack(artifact: CloudFormationStackArtifact, assetDir: (hashOrKey: string) => string): AssemblyStack {
+  const templatePath = artifact.templateFullPath;
+  if (!existsSync(templatePath)) {
+    throw new CloudAssemblyError('TEMPLATE_NOT_FOUND', `${templatePath} does not exist`, { path: templatePath });
+  }
+  let template: unknown;
+  try {
+    template = artifact.template;
+  } catch (cause) {
+    throw new CloudAssemblyError('INVALID_ASSEMBLY', `${templatePath} is not valid JSON`, {
+      path: templatePath,
+      cause,
+    });
+  }
+  const { account, region } = artifact.environment;
+  return {
+    artifactId: artifact.id,
+    stackName: artifact.stackName,
+    displayName: artifact.hierarchicalId,
+    environment: {
+      ...(account !== UNKNOWN_ACCOUNT ? { account } : {}),
+      ...(region !== UNKNOWN_REGION ? { region } : {}),
+    },
+    dependencies: artifact.dependencies
+      .filter((dependency) => !AssetManifestArtifact.isAssetManifestArtifact(dependency))
+      .map((dependency) => dependency.id),
+    assemblyDir: artifact.assembly.directory,
+    templatePath,
+    template: parseTemplate(template, templatePath),
+    assetDir,
+  };
+}
+
+/** Asset folders of one assembly, from its asset manifests: by hash and by S3 object key. */
+function assetLookup(assembly: CdkCloudAssembly): (hashOrKey: string) => string {
+  const byHash = new Map<string, string>();
+  const byObjectKey = new Map<string, string>();
+  for (const artifact of assembly.artifacts) {
+    if (!AssetManifestArtifact.isAssetManifestArtifact(artifact)) continue;
+    for (const [hash, entry] of Object.entries(artifact.contents.files ?? {})) {
+      if (entry.source.path === undefined) continue;
+      const folder = resolve(assembly.directory, entry.source.path);
+      byHash.set(hash, folder);
+      for (const destination of Object.values(entry.destinations)) byObjectKey.set(destination.objectKey, folder);
+    }
+  }
+  return findAsset(assembly.directory, byHash, byObjectKey);
+}
+
+function findAsset(
+  assemblyDir: string,
+  byHash: ReadonlyMap<string, string> = new Map(),
+  byObjectKey: ReadonlyMap<string, string> = new Map(),
+): (hashOrKey: string) => string {
+  return (hashOrKey) => {
+    const bare = hashOrKey.replace(/^.*asset\./, '').replace(/\.zip$/, '');
+    const candidates = [
+      byObjectKey.get(hashOrKey),
+      byHash.get(hashOrKey),
+      byHash.get(bare),
+      resolve(assemblyDir, `asset.${bare}`),
+      resolve(assemblyDir, '..', `asset.${bare}`),
+    ];
+    for (const candidate of candidates) if (candidate !== undefined && existsSync(candidate)) return candidate;
+    throw new CloudAssemblyError('ASSET_NOT_FOUND', `no asset ${hashOrKey} in ${assemblyDir}`, { path: assemblyDir });
+  };
 }
 
 /**
  * The folder holding a Lambda function's code, for an `AWS::Lambda::Function` synthesized from a local
  * asset (`NodejsFunction`, `lambda.Code.fromAsset`). Uses the resource's `aws:asset:path` metadata
  * (written when the CDK CLI synthesizes, `aws:cdk:enable-asset-metadata`), else the `Code.S3Key`
- * (`<hash>.zip`) looked up in the assembly's asset manifests.
+ * (`<hash>.zip`) as an `asset.<hash>` folder of the assembly.
  *
  * `assemblyDir` is the directory of the assembly that holds the stack (`AssemblyStack.assemblyDir`).
  *
@@ -219,55 +178,57 @@ export function loadCloudAssembly(dir: string): CloudAssembly {
  * // '/…/cdk.out/asset.2d2188de…' containing index.js
  */
 export function functionAssetPath(assemblyDir: string, resource: TemplateResource, logicalId = 'the function'): string {
-  const metadata = resource.Metadata ?? {};
-  const assetPath = metadata['aws:asset:path'];
-  const assetProperty = metadata['aws:asset:property'];
-  let candidate: string | undefined;
-  if (typeof assetPath === 'string' && (assetProperty === undefined || assetProperty === 'Code')) {
-    candidate = resolve(assemblyDir, assetPath);
-  } else {
-    const code = resource.Properties?.['Code'];
-    const key = isRecord(code) ? code['S3Key'] : undefined;
-    if (typeof key !== 'string') {
-      const kind =
-        isRecord(code) && 'ZipFile' in code
-          ? 'inline ZipFile code'
-          : isRecord(code) && 'ImageUri' in code
-            ? 'a container image'
-            : 'no local asset';
-      throw new CloudAssemblyError(`${logicalId} has ${kind}; only folder assets can run locally`, {
-        code: 'FUNCTION_CODE_NOT_LOCAL',
-        path: assemblyDir,
-      });
-    }
-    const index: AssetIndex = { byHash: new Map(), byObjectKey: new Map() };
-    try {
-      candidate = assetLookup(assemblyDir, index)(key);
-    } catch (cause) {
-      throw new CloudAssemblyError(
-        `${logicalId}: Code.S3Key ${key} is not an asset of the assembly in ${assemblyDir}`,
-        {
-          code: 'FUNCTION_CODE_NOT_LOCAL',
-          path: assemblyDir,
-          cause,
-        },
-      );
-    }
-  }
+  const candidate = assetFolderOf(assemblyDir, resource, logicalId);
   if (!existsSync(candidate)) {
-    throw new CloudAssemblyError(`${logicalId}: asset folder ${candidate} does not exist`, {
-      code: 'ASSET_NOT_FOUND',
+    throw new CloudAssemblyError('ASSET_NOT_FOUND', `${logicalId}: asset folder ${candidate} does not exist`, {
       path: candidate,
     });
   }
   if (!statSync(candidate).isDirectory()) {
     throw new CloudAssemblyError(
+      'FUNCTION_CODE_NOT_LOCAL',
       `${logicalId}: asset ${candidate} is a file, not a folder (zip archives are not unpacked locally)`,
-      {
-        code: 'FUNCTION_CODE_NOT_LOCAL',
-        path: candidate,
-      },
+      { path: candidate },
     );
   }
   return candidate;
+}
+
+function assetFolderOf(assemblyDir: string, resource: TemplateResource, logicalId: string): string {
+  const metadata = resource.Metadata ?? {};
+  const assetPath = metadata['aws:asset:path'];
+  const assetProperty = metadata['aws:asset:property'];
+  if (typeof assetPath === 'string' && (assetProperty === undefined || assetProperty === 'Code')) {
+    return resolve(assemblyDir, assetPath);
+  }
+  const code = resource.Properties?.['Code'];
+  const key = isRecord(code) ? code['S3Key'] : undefined;
+  if (typeof key !== 'string') {
+    const kind =
+      isRecord(code) && 'ZipFile' in code
+        ? 'inline ZipFile code'
+        : isRecord(code) && 'ImageUri' in code
+          ? 'a container image'
+          : 'no local asset';
+    throw new CloudAssemblyError(
+      'FUNCTION_CODE_NOT_LOCAL',
+      `${logicalId} has ${kind}; only folder assets can run locally`,
+      {
+        path: assemblyDir,
+      },
+    );
+  }
+  try {
+    return findAsset(assemblyDir)(key);
+  } catch (cause) {
+    throw new CloudAssemblyError(
+      'FUNCTION_CODE_NOT_LOCAL',
+      `${logicalId}: Code.S3Key ${key} is not an asset of the assembly in ${assemblyDir}`,
+      { path: assemblyDir, cause },
+    );
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

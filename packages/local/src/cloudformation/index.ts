@@ -2,8 +2,6 @@
  * CloudFormation for the local runtime: reading `cdk.out`, evaluating intrinsics, computing the
  * physical names and ARNs CloudFormation would assign, and evaluating IAM identity policies.
  */
-export { CloudAssemblyError, IntrinsicError } from './errors';
-export type { CloudAssemblyErrorCode, IntrinsicErrorCode, IntrinsicErrorDetails } from './errors';
 export { parameterValues, parseTemplate } from './template';
 export type { CloudFormationTemplate, TemplateMappings, TemplateParameter, TemplateResource } from './template';
 export { evaluateCondition, partitionOf, resolveIntrinsics, stackIdFor } from './intrinsics';

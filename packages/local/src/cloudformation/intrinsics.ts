@@ -8,7 +8,7 @@
  * removal. `Fn::ImportValue` always fails (there are no cross-stack exports locally); `Fn::Cidr`,
  * `Fn::Transform` and `Fn::ForEach` are reported as unsupported.
  */
-import { IntrinsicError } from './errors';
+import { IntrinsicError } from '../errors';
 import { hashUuid } from './naming';
 import type { TemplateMappings } from './template';
 
@@ -177,8 +177,7 @@ class Evaluator {
       const handler = INTRINSICS[onlyKey];
       if (handler) return handler(this, value[onlyKey], `${where}.${onlyKey}`);
       if (UNSUPPORTED_INTRINSICS.has(onlyKey)) {
-        throw new IntrinsicError(`${onlyKey} is not supported by the local runtime`, {
-          code: 'UNSUPPORTED_INTRINSIC',
+        throw new IntrinsicError('UNSUPPORTED_INTRINSIC', `${onlyKey} is not supported by the local runtime`, {
           where,
         });
       }
@@ -196,7 +195,7 @@ class Evaluator {
   ref(argument: unknown, where: string): Evaluated {
     const name = this.evaluate(argument, where);
     if (typeof name !== 'string') {
-      throw new IntrinsicError('Ref needs the name of a parameter or resource', { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError('INVALID_INTRINSIC', 'Ref needs the name of a parameter or resource', { where });
     }
     return this.lookupName(name, where, 'Ref');
   }
@@ -212,19 +211,16 @@ class Evaluator {
     const type = this.ctx.describe?.(name);
     if (type !== undefined) {
       throw new IntrinsicError(
+        'UNKNOWN_REFERENCE',
         `${how} to ${name} (${type}) has no local value: the local runtime does not model that resource type, or the resource is not created`,
-        {
-          code: 'UNKNOWN_REFERENCE',
-          where,
-          logicalId: name,
-        },
+        { where, logicalId: name },
       );
     }
-    throw new IntrinsicError(`${how} to ${name}: no parameter, pseudo parameter or resource has that name`, {
-      code: 'UNKNOWN_REFERENCE',
-      where,
-      logicalId: name,
-    });
+    throw new IntrinsicError(
+      'UNKNOWN_REFERENCE',
+      `${how} to ${name}: no parameter, pseudo parameter or resource has that name`,
+      { where, logicalId: name },
+    );
   }
 
   getAtt(argument: unknown, where: string): Evaluated {
@@ -233,8 +229,7 @@ class Evaluator {
     if (typeof argument === 'string') {
       const dot = argument.indexOf('.');
       if (dot <= 0) {
-        throw new IntrinsicError(`Fn::GetAtt "${argument}" needs the form "LogicalId.Attribute"`, {
-          code: 'INVALID_INTRINSIC',
+        throw new IntrinsicError('INVALID_INTRINSIC', `Fn::GetAtt "${argument}" needs the form "LogicalId.Attribute"`, {
           where,
         });
       }
@@ -245,10 +240,11 @@ class Evaluator {
       attribute = this.evaluate(argument[1], `${where}[1]`);
     }
     if (typeof logicalId !== 'string' || typeof attribute !== 'string' || attribute === '') {
-      throw new IntrinsicError('Fn::GetAtt needs ["LogicalId", "Attribute"] or "LogicalId.Attribute"', {
-        code: 'INVALID_INTRINSIC',
-        where,
-      });
+      throw new IntrinsicError(
+        'INVALID_INTRINSIC',
+        'Fn::GetAtt needs ["LogicalId", "Attribute"] or "LogicalId.Attribute"',
+        { where },
+      );
     }
     return this.lookupAttribute(logicalId, attribute, where);
   }
@@ -262,32 +258,25 @@ class Evaluator {
         ? undefined
         : 'resource';
     if (type === undefined) {
-      throw new IntrinsicError(`Fn::GetAtt ${logicalId}.${attribute}: no resource ${logicalId} in the template`, {
-        code: 'UNKNOWN_RESOURCE',
-        where,
-        logicalId,
-        attribute,
-      });
+      throw new IntrinsicError(
+        'UNKNOWN_RESOURCE',
+        `Fn::GetAtt ${logicalId}.${attribute}: no resource ${logicalId} in the template`,
+        { where, logicalId, attribute },
+      );
     }
     throw new IntrinsicError(
+      'UNKNOWN_ATTRIBUTE',
       `Fn::GetAtt ${logicalId}.${attribute}: the local runtime has no attribute ${attribute} for ${logicalId} (${type})`,
-      {
-        code: 'UNKNOWN_ATTRIBUTE',
-        where,
-        logicalId,
-        attribute,
-      },
+      { where, logicalId, attribute },
     );
   }
 
   importValue(argument: unknown, where: string): never {
     const name = this.evaluate(argument, where);
     throw new IntrinsicError(
+      'IMPORT_VALUE_UNSUPPORTED',
       `Fn::ImportValue ${typeof name === 'string' ? name : JSON.stringify(name)}: cross-stack exports are not available locally; pass the value in directly`,
-      {
-        code: 'IMPORT_VALUE_UNSUPPORTED',
-        where,
-      },
+      { where },
     );
   }
 
@@ -298,8 +287,7 @@ class Evaluator {
     const value = this.evaluate(argument, where);
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, {
-      code: 'INVALID_INTRINSIC',
+    throw new IntrinsicError('INVALID_INTRINSIC', `${what} needs a string here, got ${describeValue(value)}`, {
       where,
     });
   }
@@ -308,15 +296,12 @@ class Evaluator {
   list(argument: unknown, where: string, what: string): unknown[] {
     const value = this.evaluate(argument, where);
     if (Array.isArray(value)) return value;
-    throw new IntrinsicError(`${what} needs a list here, got ${describeValue(value)}`, {
-      code: 'INVALID_INTRINSIC',
-      where,
-    });
+    throw new IntrinsicError('INVALID_INTRINSIC', `${what} needs a list here, got ${describeValue(value)}`, { where });
   }
 
   private pair(argument: unknown, where: string, what: string): readonly [unknown, unknown] {
     if (!Array.isArray(argument) || argument.length !== 2) {
-      throw new IntrinsicError(`${what} needs a list of two elements`, { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError('INVALID_INTRINSIC', `${what} needs a list of two elements`, { where });
     }
     return [argument[0], argument[1]];
   }
@@ -339,10 +324,11 @@ class Evaluator {
     const index = Number(this.string(indexArgument, `${where}[0]`, 'Fn::Select'));
     const items = this.list(values, `${where}[1]`, 'Fn::Select');
     if (!Number.isInteger(index) || index < 0 || index >= items.length) {
-      throw new IntrinsicError(`Fn::Select index ${index} is outside the list of ${items.length} elements`, {
-        code: 'INVALID_INTRINSIC',
-        where,
-      });
+      throw new IntrinsicError(
+        'INVALID_INTRINSIC',
+        `Fn::Select index ${index} is outside the list of ${items.length} elements`,
+        { where },
+      );
     }
     return items[index];
   }
@@ -354,16 +340,13 @@ class Evaluator {
       const [text, vars] = this.pair(argument, where, 'Fn::Sub');
       const evaluatedVars = this.evaluate(vars, `${where}[1]`);
       if (!isObject(evaluatedVars)) {
-        throw new IntrinsicError('Fn::Sub variables must be an object', {
-          code: 'INVALID_INTRINSIC',
-          where: `${where}[1]`,
-        });
+        throw new IntrinsicError('INVALID_INTRINSIC', 'Fn::Sub variables must be an object', { where: `${where}[1]` });
       }
       template = text;
       variables = evaluatedVars;
     }
     if (typeof template !== 'string') {
-      throw new IntrinsicError('Fn::Sub needs a string or [string, variables]', { code: 'INVALID_INTRINSIC', where });
+      throw new IntrinsicError('INVALID_INTRINSIC', 'Fn::Sub needs a string or [string, variables]', { where });
     }
     return template.replace(/\$\{([^}]*)\}/g, (_match, inner: string) => {
       if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
@@ -383,8 +366,9 @@ class Evaluator {
   findInMap(argument: unknown, where: string): Evaluated {
     if (!Array.isArray(argument) || (argument.length !== 3 && argument.length !== 4)) {
       throw new IntrinsicError(
+        'INVALID_INTRINSIC',
         'Fn::FindInMap needs [MapName, TopLevelKey, SecondLevelKey] and an optional {DefaultValue}',
-        { code: 'INVALID_INTRINSIC', where },
+        { where },
       );
     }
     const [mapName, topKey, secondKey] = [0, 1, 2].map((i) =>
@@ -395,10 +379,11 @@ class Evaluator {
     const fallback = argument[3];
     if (isObject(fallback) && 'DefaultValue' in fallback)
       return this.evaluate(fallback['DefaultValue'], `${where}[3].DefaultValue`);
-    throw new IntrinsicError(`Fn::FindInMap: Mappings has no ${mapName}.${topKey}.${secondKey}`, {
-      code: 'UNKNOWN_MAPPING_KEY',
-      where,
-    });
+    throw new IntrinsicError(
+      'UNKNOWN_MAPPING_KEY',
+      `Fn::FindInMap: Mappings has no ${mapName}.${topKey}.${secondKey}`,
+      { where },
+    );
   }
 
   getAZs(argument: unknown, where: string): string[] {
@@ -411,8 +396,7 @@ class Evaluator {
 
   if(argument: unknown, where: string): Evaluated {
     if (!Array.isArray(argument) || argument.length !== 3 || typeof argument[0] !== 'string') {
-      throw new IntrinsicError('Fn::If needs [ConditionName, valueIfTrue, valueIfFalse]', {
-        code: 'INVALID_INTRINSIC',
+      throw new IntrinsicError('INVALID_INTRINSIC', 'Fn::If needs [ConditionName, valueIfTrue, valueIfFalse]', {
         where,
       });
     }
@@ -426,10 +410,10 @@ class Evaluator {
     if (known !== undefined) return known;
     const conditions = this.ctx.conditions ?? {};
     if (!Object.prototype.hasOwnProperty.call(conditions, name)) {
-      throw new IntrinsicError(`condition ${name} is not defined in Conditions`, { code: 'UNKNOWN_CONDITION', where });
+      throw new IntrinsicError('UNKNOWN_CONDITION', `condition ${name} is not defined in Conditions`, { where });
     }
     if (this.conditionsInProgress.has(name)) {
-      throw new IntrinsicError(`condition ${name} depends on itself`, { code: 'CIRCULAR_REFERENCE', where });
+      throw new IntrinsicError('CIRCULAR_REFERENCE', `condition ${name} depends on itself`, { where });
     }
     this.conditionsInProgress.add(name);
     const value = this.conditionExpression(conditions[name], `Conditions.${name}`);
@@ -471,7 +455,7 @@ class Evaluator {
         }
       }
     }
-    throw new IntrinsicError(`not a condition: ${JSON.stringify(expression)}`, { code: 'INVALID_INTRINSIC', where });
+    throw new IntrinsicError('INVALID_INTRINSIC', `not a condition: ${JSON.stringify(expression)}`, { where });
   }
 }
 
@@ -487,10 +471,7 @@ function sameValue(left: unknown, right: unknown): boolean {
 function scalarToString(value: unknown, where: string, what: string): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new IntrinsicError(`${what} needs a string here, got ${describeValue(value)}`, {
-    code: 'INVALID_INTRINSIC',
-    where,
-  });
+  throw new IntrinsicError('INVALID_INTRINSIC', `${what} needs a string here, got ${describeValue(value)}`, { where });
 }
 
 function describeValue(value: unknown): string {

@@ -6,7 +6,7 @@
  * the stack name and logical id. Where a value is a URL (SQS queues, AppSync endpoints), the local
  * endpoints are used when given, else the AWS-shaped URL.
  */
-import { IntrinsicError } from './errors';
+import { IntrinsicError } from '../errors';
 import { partitionOf } from './intrinsics';
 import { generatedName, hashChars, hashLowerChars, hashUuid } from './naming';
 
@@ -163,18 +163,17 @@ function stringProp(input: PhysicalIdInput, name: string): string | undefined {
   const value = input.prop(name);
   if (value === undefined || typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
-  throw new IntrinsicError(`${input.logicalId}.${name} must be a string, got ${JSON.stringify(value)}`, {
-    code: 'INVALID_PROPERTY',
-    where: `Resources.${input.logicalId}.Properties.${name}`,
-    logicalId: input.logicalId,
-  });
+  throw new IntrinsicError(
+    'INVALID_PROPERTY',
+    `${input.logicalId}.${name} must be a string, got ${JSON.stringify(value)}`,
+    { where: `Resources.${input.logicalId}.Properties.${name}`, logicalId: input.logicalId },
+  );
 }
 
 function requiredStringProp(input: PhysicalIdInput, name: string): string {
   const value = stringProp(input, name);
   if (value !== undefined) return value;
-  throw new IntrinsicError(`${input.logicalId}.${name} is required to compute its physical id`, {
-    code: 'INVALID_PROPERTY',
+  throw new IntrinsicError('INVALID_PROPERTY', `${input.logicalId}.${name} is required to compute its physical id`, {
     where: `Resources.${input.logicalId}.Properties.${name}`,
     logicalId: input.logicalId,
   });

@@ -3,7 +3,7 @@
  * `Ref`/`Fn::GetAtt` answers come from the physical-id rules, plus helpers to resolve a resource's
  * properties and to tell whether a resource is created at all (its `Condition`).
  */
-import { IntrinsicError } from './errors';
+import { IntrinsicError } from '../errors';
 import { evaluateCondition, resolveIntrinsics, stackIdFor, type IntrinsicContext } from './intrinsics';
 import { physicalResource, type LocalEndpoints, type PhysicalResource } from './physical-ids';
 import { parameterValues, type CloudFormationTemplate, type TemplateResource } from './template';
@@ -92,12 +92,9 @@ export function createStackContext(options: StackContextOptions): StackContext {
       if (resource === undefined || !context.isCreated(logicalId)) return undefined;
       if (inProgress.includes(logicalId)) {
         throw new IntrinsicError(
+          'CIRCULAR_REFERENCE',
           `circular reference while computing the physical id of ${logicalId}: ${[...inProgress, logicalId].join(' → ')}`,
-          {
-            code: 'CIRCULAR_REFERENCE',
-            where: `Resources.${logicalId}`,
-            logicalId,
-          },
+          { where: `Resources.${logicalId}`, logicalId },
         );
       }
       inProgress.push(logicalId);

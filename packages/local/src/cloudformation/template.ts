@@ -1,7 +1,7 @@
 /**
  * The parts of a CloudFormation template the local runtime reads, and a light shape check.
  */
-import { CloudAssemblyError } from './errors';
+import { CloudAssemblyError } from '../errors';
 
 /** A resource in a template's `Resources` section. */
 export interface TemplateResource {
@@ -44,8 +44,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function parseTemplate(value: unknown, source: string): CloudFormationTemplate {
   const fail = (what: string): never => {
-    throw new CloudAssemblyError(`${source} is not a CloudFormation template: ${what}`, {
-      code: 'INVALID_ASSEMBLY',
+    throw new CloudAssemblyError('INVALID_ASSEMBLY', `${source} is not a CloudFormation template: ${what}`, {
       path: source,
     });
   };

@@ -6,7 +6,7 @@
  * Requests carry a well-formed but unsigned `Authorization` header: dynalite (and DynamoDB Local) only
  * check its shape. Do not point this at real AWS.
  */
-import { LocalDynamoDbError } from './errors';
+import { LocalDynamoDbError } from '../errors';
 
 type JsonObject = Record<string, unknown>;
 
@@ -33,8 +33,7 @@ export async function dynamoDbRequest(endpoint: string, operation: string, body:
       body: JSON.stringify(body),
     });
   } catch (cause) {
-    throw new LocalDynamoDbError(`DynamoDB ${operation} at ${endpoint} failed: ${String(cause)}`, {
-      code: 'REQUEST_FAILED',
+    throw new LocalDynamoDbError('REQUEST_FAILED', `DynamoDB ${operation} at ${endpoint} failed: ${String(cause)}`, {
       cause,
     });
   }
@@ -44,8 +43,9 @@ export async function dynamoDbRequest(endpoint: string, operation: string, body:
     parsed = text === '' ? {} : JSON.parse(text);
   } catch (cause) {
     throw new LocalDynamoDbError(
+      'REQUEST_FAILED',
       `DynamoDB ${operation} at ${endpoint} answered ${response.status} with a body that is not JSON`,
-      { code: 'REQUEST_FAILED', cause },
+      { cause },
     );
   }
   const answer: JsonObject =
@@ -54,12 +54,20 @@ export async function dynamoDbRequest(endpoint: string, operation: string, body:
     const type = typeof answer['__type'] === 'string' ? answer['__type'].split('#').pop() : undefined;
     const message = answer['message'] ?? answer['Message'];
     throw new LocalDynamoDbError(
+      'REQUEST_FAILED',
       `DynamoDB ${operation} failed: ${type ?? response.status}${typeof message === 'string' && message !== '' ? `: ${message}` : ''}`,
-      {
-        code: 'REQUEST_FAILED',
-        ...(type === undefined ? {} : { awsErrorType: type }),
-      },
+      { ...(type === undefined ? {} : { awsErrorType: type }) },
     );
   }
   return answer;
+}
+
+/**
+ * True when `error` is a DynamoDB error answer of the given type (`ResourceNotFoundException`, …).
+ *
+ * @example
+ * if (hasAwsErrorType(error, 'ResourceNotFoundException')) return undefined;
+ */
+export function hasAwsErrorType(error: unknown, awsErrorType: string): boolean {
+  return typeof error === 'object' && error !== null && 'awsErrorType' in error && error.awsErrorType === awsErrorType;
 }

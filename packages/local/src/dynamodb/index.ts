@@ -1,11 +1,9 @@
 /**
  * A local DynamoDB (dynalite) and the creation of a template's tables in it.
  */
-export { LocalDynamoDbError, hasAwsErrorType } from './errors';
-export type { LocalDynamoDbErrorCode } from './errors';
 export { startDynamoDb } from './server';
 export type { LocalDynamoDb, StartDynamoDbOptions } from './server';
-export { dynamoDbRequest } from './client';
+export { dynamoDbRequest, hasAwsErrorType } from './client';
 export { IGNORED_TABLE_PROPERTIES, ensureTables, ignoredTableProperties, tablePropsToCreateTableInput } from './tables';
 export type {
   AttributeDefinition,

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { startTransactionFront } from '@core/dynalite-transactions';
 import dynalite from 'dynalite';
 import { dynamoDbRequest } from './client';
-import { LocalDynamoDbError } from './errors';
+import { LocalDynamoDbError } from '../errors';
 
 /** Options for {@link startDynamoDb}. */
 export interface StartDynamoDbOptions {
@@ -63,8 +63,8 @@ function lockDataDir(dataDir: string): () => void {
     const holder = Number(readFileSync(lockPath, 'utf8').trim());
     if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
       throw new LocalDynamoDbError(
+        'DATA_DIR_LOCKED',
         `${dataDir} is already used by a local DynamoDB (process ${holder}${holder === process.pid ? ', this one' : ''}); stop it or use another dataDir`,
-        { code: 'DATA_DIR_LOCKED' },
       );
     }
     rmSync(lockPath, { force: true });
@@ -140,8 +140,9 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     await closeServer(server).catch(() => undefined);
     unlock();
     throw new LocalDynamoDbError(
+      'START_FAILED',
       `local DynamoDB could not listen on 127.0.0.1:${options.port ?? 0}: ${String(cause)}`,
-      { code: 'START_FAILED', cause },
+      { cause },
     );
   }
   const endpoint = front.endpoint;
@@ -159,8 +160,7 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     await dynamoDbRequest(endpoint, 'ListTables', {});
   } catch (cause) {
     await close().catch(() => undefined);
-    throw new LocalDynamoDbError(`local DynamoDB at ${endpoint} did not answer: ${String(cause)}`, {
-      code: 'START_FAILED',
+    throw new LocalDynamoDbError('START_FAILED', `local DynamoDB at ${endpoint} did not answer: ${String(cause)}`, {
       cause,
     });
   }

@@ -3,7 +3,8 @@
  * CreateTable requests, and existing tables are kept (with their data) across restarts.
  */
 import { dynamoDbRequest } from './client';
-import { LocalDynamoDbError, hasAwsErrorType } from './errors';
+import { LocalDynamoDbError } from '../errors';
+import { hasAwsErrorType } from './client';
 
 export type KeyType = 'HASH' | 'RANGE';
 export type ScalarAttributeType = 'S' | 'N' | 'B';
@@ -94,9 +95,10 @@ class PropertyReader {
   constructor(private readonly table: string) {}
 
   fail(path: string, expected: string, value: unknown): never {
-    throw new LocalDynamoDbError(`table ${this.table}: ${path} must be ${expected}, got ${JSON.stringify(value)}`, {
-      code: 'INVALID_TABLE_PROPERTIES',
-    });
+    throw new LocalDynamoDbError(
+      'INVALID_TABLE_PROPERTIES',
+      `table ${this.table}: ${path} must be ${expected}, got ${JSON.stringify(value)}`,
+    );
   }
 
   string(value: unknown, path: string): string {
@@ -287,8 +289,8 @@ async function waitUntilActive(endpoint: string, tableName: string, timeoutMs: n
     if (table !== undefined && isActive(table)) return;
     if (Date.now() > deadline) {
       throw new LocalDynamoDbError(
+        'TABLE_NOT_ACTIVE',
         `table ${tableName} is not ACTIVE after ${timeoutMs} ms (status ${String(table?.['TableStatus'])})`,
-        { code: 'TABLE_NOT_ACTIVE' },
       );
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 20));
@@ -319,9 +321,9 @@ function indexNames(value: unknown): string[] {
 function compare(existing: TableDescription, wanted: CreateTableInput): string[] {
   if (keyDescription(existing) !== keyDescription(wanted)) {
     throw new LocalDynamoDbError(
+      'TABLE_SCHEMA_MISMATCH',
       `table ${wanted.TableName} exists with key schema ${keyDescription(existing)} but the template asks for ${keyDescription(wanted)}; ` +
         'CloudFormation would replace it: delete the table (or the local data directory) to recreate it',
-      { code: 'TABLE_SCHEMA_MISMATCH' },
     );
   }
   const notes: string[] = [];

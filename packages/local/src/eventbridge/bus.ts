@@ -14,9 +14,9 @@ import {
   type DeliveryJob,
   type LogLevel,
 } from './delivery';
-import { EventBridgeConfigError, PutEventsRequestError } from './errors';
+import { EventBridgeConfigError, PutEventsRequestError } from '../errors';
 import { assertValidEventPattern, matchesEventPattern } from './event-pattern';
-import { LEGACY_REQUEST_BYTES, billedChunks, validatePutEvents } from './put-events';
+import { LEGACY_REQUEST_BYTES, billedChunks, validatePutEvents, type ValidatedPutEvents } from './put-events';
 import { compileTargetInput, renderTargetInput, type TargetInputPlan } from './target-input';
 import type {
   EventBusMetrics,
@@ -55,6 +55,8 @@ export interface LocalEventBus {
   /** Stops retrying (events waiting for a retry are dropped and logged) and waits for deliveries under way. */
   close(): Promise<void>;
 }
+
+type BusLog = (level: LogLevel, line: string, fields?: Record<string, unknown>) => void;
 
 /** A rule with its targets checked and compiled. */
 interface CompiledRule {
@@ -98,8 +100,7 @@ interface CompiledTarget {
 export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBus {
   const now = options.now ?? (() => new Date());
   const logLine = options.log ?? defaultLog;
-  const log = (level: LogLevel, line: string, fields: Record<string, unknown> = {}): void =>
-    logLine(`[eventbridge] ${line}`, { level, ...fields });
+  const log: BusLog = (level, line, fields = {}) => logLine(`[eventbridge] ${line}`, { level, ...fields });
 
   const busNames = new Set(['default', ...options.buses]);
   const rulesByBus = compileRules(options.rules, busNames, options.region);
@@ -138,7 +139,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
   const putEventsBody = (request: unknown): PutEventsResponseJson => {
     metrics.putEventsCalls += 1;
     if (closed) {
-      throw new PutEventsRequestError('InternalException', 'The local event bus is closed.');
+      throw new PutEventsRequestError('BUS_CLOSED', 'The local event bus is closed.');
     }
     const ingestedAt = now();
     const validated = validatePutEvents(request, {
@@ -148,90 +149,18 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       now: ingestedAt,
       newEventId: randomUUID,
     });
-    if (validated.totalSizeBytes > LEGACY_REQUEST_BYTES) {
-      log('warn', `PutEvents request of ${validated.totalSizeBytes} bytes is over 256 KB`, {
-        note: 'AWS raised the limit to 1 MB in 2026; some accounts, tools and docs still assume 256 KB',
-      });
-    }
-    validated.results.forEach((result, index) => {
-      if ('ErrorCode' in result) {
-        log('warn', `PutEvents entry ${index} refused: ${result.ErrorCode}`, { message: result.ErrorMessage });
-      }
-    });
-
+    warnAboutRequest(validated, log);
     for (const entry of validated.accepted) {
       metrics.entries += 1;
       metrics.billedEventChunks += billedChunks(entry.sizeBytes);
-      const context = { ingestionTime: ingestedAt.toISOString() };
-      for (const { rule, targets } of rulesByBus.get(entry.busName) ?? []) {
-        if (rule.state === 'DISABLED' || !matchesEventPattern(rule.eventPattern, entry.envelope)) {
-          continue;
-        }
-        for (const compiled of targets) {
-          const rendered = renderTargetInput(compiled.plan, entry.envelope, {
-            ...context,
-            ruleName: rule.name,
-            ruleArn: rule.arn,
-          });
-          if (rendered.warning !== undefined) {
-            log('warn', rendered.warning, { eventId: entry.envelope.id, rule: rule.name, target: compiled.target.id });
-          }
-          track({
-            ruleName: rule.name,
-            ruleArn: rule.arn,
-            targetId: compiled.target.id,
-            targetArn: compiled.target.arn,
-            deadLetterArn: compiled.target.deadLetterArn,
-            maximumRetryAttempts: compiled.maximumRetryAttempts,
-            maximumEventAgeSeconds: compiled.maximumEventAgeSeconds,
-            envelope: entry.envelope,
-            input: rendered.input,
-            ingestedAt,
-          });
-        }
-      }
+      for (const job of jobsFor(entry, rulesByBus.get(entry.busName) ?? [], ingestedAt, log)) track(job);
     }
-
     const failed = validated.results.filter((result) => 'ErrorCode' in result).length;
     return { FailedEntryCount: failed, Entries: validated.results };
   };
 
-  const handleHttp = async (req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean> => {
-    const operation = awsJsonOperation(req, TARGET_PREFIX);
-    if (operation === undefined) {
-      return false;
-    }
-    if (refuseNonPost(req, res, CONTENT_TYPE)) {
-      return true;
-    }
-    if (operation !== 'PutEvents') {
-      sendAwsJsonError(
-        res,
-        CONTENT_TYPE,
-        400,
-        'UnknownOperationException',
-        `The local EventBridge does not support ${operation}; it supports PutEvents only.`,
-      );
-      return true;
-    }
-    const parsed = parseAwsJsonBody(body);
-    if (!parsed.ok) {
-      sendAwsJsonError(res, CONTENT_TYPE, 400, 'SerializationException', parsed.message);
-      return true;
-    }
-    try {
-      sendAwsJson(res, CONTENT_TYPE, 200, putEventsBody(parsed.value));
-    } catch (error) {
-      if (error instanceof PutEventsRequestError) {
-        const status = error.code === 'InternalException' ? 500 : 400;
-        sendAwsJsonError(res, CONTENT_TYPE, status, error.code, error.message);
-      } else {
-        log('error', 'PutEvents failed', { error: String(error) });
-        sendAwsJsonError(res, CONTENT_TYPE, 500, 'InternalException', 'Internal failure of the local EventBridge.');
-      }
-    }
-    return true;
-  };
+  const handleHttp = (req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean> =>
+    answerHttp(req, res, body, putEventsBody, log);
 
   const idle = async (): Promise<void> => {
     while (inFlight.size > 0) {
@@ -246,6 +175,99 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
   };
 
   return { putEvents: putEventsBody, handleHttp, idle, metrics, close };
+}
+
+/** Logs what AWS would accept but flag: a request over the old 256 KB limit, each refused entry. */
+function warnAboutRequest(validated: ValidatedPutEvents, log: BusLog): void {
+  if (validated.totalSizeBytes > LEGACY_REQUEST_BYTES) {
+    log('warn', `PutEvents request of ${validated.totalSizeBytes} bytes is over 256 KB`, {
+      note: 'AWS raised the limit to 1 MB in 2026; some accounts, tools and docs still assume 256 KB',
+    });
+  }
+  validated.results.forEach((result, index) => {
+    if ('ErrorCode' in result) {
+      log('warn', `PutEvents entry ${index} refused: ${result.ErrorCode}`, { message: result.ErrorMessage });
+    }
+  });
+}
+
+/** One delivery job per target of every enabled rule of the entry's bus whose pattern matches it. */
+function jobsFor(
+  entry: ValidatedPutEvents['accepted'][number],
+  rules: readonly CompiledRule[],
+  ingestedAt: Date,
+  log: BusLog,
+): DeliveryJob[] {
+  const jobs: DeliveryJob[] = [];
+  for (const { rule, targets } of rules) {
+    if (rule.state === 'DISABLED' || !matchesEventPattern(rule.eventPattern, entry.envelope)) continue;
+    for (const compiled of targets) {
+      const rendered = renderTargetInput(compiled.plan, entry.envelope, {
+        ingestionTime: ingestedAt.toISOString(),
+        ruleName: rule.name,
+        ruleArn: rule.arn,
+      });
+      if (rendered.warning !== undefined) {
+        log('warn', rendered.warning, { eventId: entry.envelope.id, rule: rule.name, target: compiled.target.id });
+      }
+      jobs.push({
+        ruleName: rule.name,
+        ruleArn: rule.arn,
+        targetId: compiled.target.id,
+        targetArn: compiled.target.arn,
+        deadLetterArn: compiled.target.deadLetterArn,
+        maximumRetryAttempts: compiled.maximumRetryAttempts,
+        maximumEventAgeSeconds: compiled.maximumEventAgeSeconds,
+        envelope: entry.envelope,
+        input: rendered.input,
+        ingestedAt,
+      });
+    }
+  }
+  return jobs;
+}
+
+/** Answers an AWS JSON 1.1 request for EventBridge; false when it is not one. */
+async function answerHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string | Buffer,
+  putEvents: (request: unknown) => PutEventsResponseJson,
+  log: BusLog,
+): Promise<boolean> {
+  const operation = awsJsonOperation(req, TARGET_PREFIX);
+  if (operation === undefined) {
+    return false;
+  }
+  if (refuseNonPost(req, res, CONTENT_TYPE)) {
+    return true;
+  }
+  if (operation !== 'PutEvents') {
+    sendAwsJsonError(
+      res,
+      CONTENT_TYPE,
+      400,
+      'UnknownOperationException',
+      `The local EventBridge does not support ${operation}; it supports PutEvents only.`,
+    );
+    return true;
+  }
+  const parsed = parseAwsJsonBody(body);
+  if (!parsed.ok) {
+    sendAwsJsonError(res, CONTENT_TYPE, 400, 'SerializationException', parsed.message);
+    return true;
+  }
+  try {
+    sendAwsJson(res, CONTENT_TYPE, 200, putEvents(parsed.value));
+  } catch (error) {
+    if (error instanceof PutEventsRequestError) {
+      sendAwsJsonError(res, CONTENT_TYPE, error.httpStatus, error.awsErrorType, error.message);
+    } else {
+      log('error', 'PutEvents failed', { error: String(error) });
+      sendAwsJsonError(res, CONTENT_TYPE, 500, 'InternalException', 'Internal failure of the local EventBridge.');
+    }
+  }
+  return true;
 }
 
 /** Checks every rule and target and groups the rules by bus. */

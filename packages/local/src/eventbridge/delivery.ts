@@ -4,7 +4,7 @@
  * the event to the target's dead-letter queue; send non-retryable failures there at once.
  * The same event (and event id) is delivered on every attempt.
  */
-import { toDeliveryFailure, type DeliveryFailure } from './errors';
+import type { DeliveryErrorCode } from '../errors';
 import type { DeadLetterMessage, DeliveryContext, EventBusMetrics, EventEnvelope } from './types';
 
 /** Defaults and bounds of a target's `RetryPolicy`. */
@@ -12,6 +12,13 @@ export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
 export const DEFAULT_MAXIMUM_EVENT_AGE_SECONDS = 86_400;
 export const RETRY_ATTEMPTS_RANGE = { min: 0, max: 185 } as const;
 export const EVENT_AGE_SECONDS_RANGE = { min: 60, max: 86_400 } as const;
+
+/** How the engine reads a failed delivery (by shape, so any error with a code and `retryable` is understood). */
+export interface DeliveryFailure {
+  readonly code: DeliveryErrorCode | string;
+  readonly retryable: boolean;
+  readonly message: string;
+}
 
 /** The backoff cap, as a multiple of the base (100 ms → 5 s). */
 const BACKOFF_CAP_FACTOR = 50;
@@ -85,48 +92,17 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     return Math.round(capped * (0.5 + Math.random() / 2));
   };
 
-  const fieldsOf = (job: DeliveryJob): Record<string, unknown> => ({
-    eventId: job.envelope.id,
-    rule: job.ruleName,
-    target: job.targetId,
-    targetArn: job.targetArn,
-  });
-
   const drop = (job: DeliveryJob, why: string, extra: Record<string, unknown>): void => {
     metrics.dropped += 1;
     options.log('error', `EVENT DROPPED: ${why}`, { ...fieldsOf(job), ...extra });
   };
 
-  const giveUp = async (
+  const giveUp = (
     job: DeliveryJob,
     failure: DeliveryFailure,
     retries: number,
     exhausted: ExhaustedRetryCondition | undefined,
-  ): Promise<void> => {
-    const outcome = { errorCode: failure.code, errorMessage: failure.message, retries, exhausted };
-    if (job.deadLetterArn === undefined) {
-      drop(job, `delivery to ${job.targetArn} failed and the target has no dead-letter queue`, outcome);
-      return;
-    }
-    const attributes: Record<string, string> = {
-      RULE_ARN: job.ruleArn,
-      TARGET_ARN: job.targetArn,
-      ERROR_CODE: failure.code,
-      ERROR_MESSAGE: failure.message,
-      ...(exhausted !== undefined ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
-      RETRY_ATTEMPTS: String(retries),
-    };
-    try {
-      await options.deadLetter(job.deadLetterArn, { body: JSON.stringify(job.envelope), attributes });
-      metrics.deadLettered += 1;
-      options.log('warn', `Event sent to dead-letter queue ${job.deadLetterArn}`, { ...fieldsOf(job), ...outcome });
-    } catch (error) {
-      drop(job, `the dead-letter queue ${job.deadLetterArn} refused the event`, {
-        ...outcome,
-        deadLetterError: error instanceof Error ? error.message : String(error),
-      });
-    }
-  };
+  ): Promise<void> => deadLetterOrDrop(options, job, { failure, retries, exhausted }, drop);
 
   const run = async (job: DeliveryJob): Promise<void> => {
     const context: DeliveryContext = { ruleName: job.ruleName, ruleArn: job.ruleArn, eventId: job.envelope.id };
@@ -179,4 +155,58 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   };
 
   return { run, close };
+}
+
+/** What a delivery's log lines say about it. */
+function fieldsOf(job: DeliveryJob): Record<string, unknown> {
+  return { eventId: job.envelope.id, rule: job.ruleName, target: job.targetId, targetArn: job.targetArn };
+}
+
+/** After the last failed attempt: the event goes to the target's dead-letter queue, or is dropped (and logged). */
+async function deadLetterOrDrop(
+  options: DeliveryEngineOptions,
+  job: DeliveryJob,
+  ended: { failure: DeliveryFailure; retries: number; exhausted: ExhaustedRetryCondition | undefined },
+  drop: (job: DeliveryJob, why: string, extra: Record<string, unknown>) => void,
+): Promise<void> {
+  const { failure, retries, exhausted } = ended;
+  const outcome = { errorCode: failure.code, errorMessage: failure.message, retries, exhausted };
+  if (job.deadLetterArn === undefined) {
+    drop(job, `delivery to ${job.targetArn} failed and the target has no dead-letter queue`, outcome);
+    return;
+  }
+  const attributes: Record<string, string> = {
+    RULE_ARN: job.ruleArn,
+    TARGET_ARN: job.targetArn,
+    ERROR_CODE: failure.code,
+    ERROR_MESSAGE: failure.message,
+    ...(exhausted !== undefined ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+    RETRY_ATTEMPTS: String(retries),
+  };
+  try {
+    await options.deadLetter(job.deadLetterArn, { body: JSON.stringify(job.envelope), attributes });
+    options.metrics.deadLettered += 1;
+    options.log('warn', `Event sent to dead-letter queue ${job.deadLetterArn}`, { ...fieldsOf(job), ...outcome });
+  } catch (error) {
+    drop(job, `the dead-letter queue ${job.deadLetterArn} refused the event`, {
+      ...outcome,
+      deadLetterError: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/**
+ * Reads a `deliver` rejection. Anything without a string `code` and a boolean `retryable` (a
+ * `DeliveryError` has both) is a fault of the local runtime itself and counts as a retryable
+ * `INTERNAL_ERROR`, as an AWS internal failure would.
+ */
+export function toDeliveryFailure(error: unknown): DeliveryFailure {
+  if (typeof error === 'object' && error !== null) {
+    const { code, retryable, message } = error as { code?: unknown; retryable?: unknown; message?: unknown };
+    if (typeof code === 'string' && typeof retryable === 'boolean') {
+      return { code, retryable, message: typeof message === 'string' ? message : code };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL_ERROR', retryable: true, message };
 }

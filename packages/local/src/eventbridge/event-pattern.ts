@@ -11,8 +11,9 @@
  * - Only leaf values (string, number, boolean, null) take part in matching;
  *   objects and empty arrays are not values.
  *
- * Nothing here does I/O, and nothing here depends on anything outside this file.
+ * Nothing here does I/O; the only import is the package's error class.
  */
+import { EventPatternError } from '../errors';
 
 /** A JSON scalar, as found at a leaf of an event. */
 type LeafValue = string | number | boolean | null;
@@ -71,21 +72,6 @@ const RESERVED_NAMES_IN_OR = new Set<string>([
 // ---------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------
-
-/**
- * Thrown by {@link assertValidEventPattern} when a rule's event pattern would be
- * refused by EventBridge.
- */
-export class EventPatternError extends Error {
-  /** Every problem found in the pattern, as returned by {@link validateEventPattern}. */
-  public readonly problems: string[];
-
-  public constructor(message: string, problems: string[]) {
-    super(message);
-    this.name = 'EventPatternError';
-    this.problems = problems;
-  }
-}
 
 /**
  * Tells whether an EventBridge event pattern matches an event.

@@ -2,7 +2,7 @@
  * PutEvents validation and the event envelope, as EventBridge does them. Pure: the clock,
  * the id generator and the list of buses come in as arguments.
  */
-import { PutEventsRequestError } from './errors';
+import { PutEventsRequestError } from '../errors';
 import type { EventEnvelope, PutEventsResultEntryJson } from './types';
 
 /** Entries per request. */
@@ -65,7 +65,7 @@ export function validatePutEvents(request: unknown, env: PutEventsEnvironment): 
   const entries = isObject(request) ? request['Entries'] : undefined;
   if (!Array.isArray(entries)) {
     throw new PutEventsRequestError(
-      'ValidationException',
+      'INVALID_REQUEST',
       "1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null",
     );
   }
@@ -75,7 +75,7 @@ export function validatePutEvents(request: unknown, env: PutEventsEnvironment): 
         ? `Member must have length greater than or equal to ${MIN_ENTRIES}`
         : `Member must have length less than or equal to ${MAX_ENTRIES}`;
     throw new PutEventsRequestError(
-      'ValidationException',
+      'INVALID_REQUEST',
       `1 validation error detected: Value '[${entries.length} entries]' at 'entries' failed to satisfy constraint: ${bound}`,
     );
   }
@@ -84,13 +84,13 @@ export function validatePutEvents(request: unknown, env: PutEventsEnvironment): 
   const totalSizeBytes = sizes.reduce((sum, size) => sum + size, 0);
   if (totalSizeBytes > MAX_REQUEST_BYTES) {
     throw new PutEventsRequestError(
-      'ValidationException',
+      'INVALID_REQUEST',
       `Total size of the entries in the request is over the limit (${totalSizeBytes} bytes; the limit is ${MAX_REQUEST_BYTES}).`,
     );
   }
   if (!entryObjects.some(hasRequiredFields)) {
     throw new PutEventsRequestError(
-      'ValidationException',
+      'INVALID_REQUEST',
       'Parameters Source, DetailType and Detail are required: no entry in the request has all three.',
     );
   }

@@ -5,7 +5,7 @@
  * A target's input settings are compiled once, when the bus is built (so mistakes are
  * reported with the rule and target names before any event flows), then rendered per event.
  */
-import { EventBridgeConfigError } from './errors';
+import { EventBridgeConfigError } from '../errors';
 import { evaluateJsonPath, parseJsonPath, type JsonPathSegment } from './json-path';
 import type { EventEnvelope, LocalTarget } from './types';
 

@@ -3,7 +3,7 @@
  * variables, the variables the Lambda runtime sets, and the credentials and endpoints the caller injects.
  */
 import { tmpdir } from 'node:os';
-import { LambdaRunnerError } from './errors';
+import { LambdaRunnerError } from '../errors';
 
 /** Variables that Lambda sets itself and refuses in a function's configuration. */
 export const RESERVED_ENVIRONMENT_VARIABLES: readonly string[] = [
@@ -53,10 +53,8 @@ export function checkFunctionEnvironment(functionName: string, environment: Read
   const reserved = Object.keys(environment).filter((key) => RESERVED_ENVIRONMENT_VARIABLES.includes(key));
   if (reserved.length > 0) {
     throw new LambdaRunnerError(
+      'RESERVED_ENVIRONMENT_VARIABLE',
       `function ${functionName} sets reserved environment variables: ${reserved.join(', ')}; Lambda refuses them`,
-      {
-        code: 'RESERVED_ENVIRONMENT_VARIABLE',
-      },
     );
   }
 }

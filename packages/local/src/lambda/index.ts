@@ -2,8 +2,6 @@
  * Running Lambda functions locally: each execution environment is a worker thread with its own
  * environment variables, with Lambda's timeouts, cold starts, concurrency and async retries.
  */
-export { LambdaRunnerError } from './errors';
-export type { LambdaRunnerErrorCode } from './errors';
 export { createLocalFunction } from './local-function';
 export type {
   AsyncInvocationFailure,

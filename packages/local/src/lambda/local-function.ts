@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { checkFunctionEnvironment, executionEnvironmentVariables } from './environment';
-import { LambdaRunnerError } from './errors';
+import { LambdaRunnerError } from '../errors';
 import { ExecutionEnvironment, type RunOutcome } from './execution-environment';
 import type { FunctionError } from './protocol';
 
@@ -129,7 +129,7 @@ interface Lease {
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
 function invalid(message: string): never {
-  throw new LambdaRunnerError(message, { code: 'INVALID_CONFIG' });
+  throw new LambdaRunnerError('INVALID_CONFIG', message);
 }
 
 function positive(value: number, name: string, max = Number.POSITIVE_INFINITY): number {
@@ -144,10 +144,7 @@ function serializeEvent(event: unknown): string {
   try {
     return JSON.stringify(event === undefined ? null : event);
   } catch (cause) {
-    throw new LambdaRunnerError(`the event cannot be serialized as JSON: ${String(cause)}`, {
-      code: 'INVALID_EVENT',
-      cause,
-    });
+    throw new LambdaRunnerError('INVALID_EVENT', `the event cannot be serialized as JSON: ${String(cause)}`, { cause });
   }
 }
 
@@ -195,9 +192,10 @@ class LocalFunctionRunner implements LocalFunction {
       invalid(`handler must look like index.handler, got ${options.handler}`);
     const runtime = /^nodejs(\d+)\.x$/.exec(options.runtime);
     if (!runtime)
-      throw new LambdaRunnerError(`runtime ${options.runtime} is not a Node.js runtime (nodejs<N>.x)`, {
-        code: 'UNSUPPORTED_RUNTIME',
-      });
+      throw new LambdaRunnerError(
+        'UNSUPPORTED_RUNTIME',
+        `runtime ${options.runtime} is not a Node.js runtime (nodejs<N>.x)`,
+      );
     checkFunctionEnvironment(options.name, options.environment ?? {});
     const delays = options.asyncRetryDelaysMs ?? [200, 400];
     if (delays.length > 2 || delays.some((d) => !Number.isFinite(d) || d < 0))
@@ -504,7 +502,7 @@ class LocalFunctionRunner implements LocalFunction {
   }
 
   private closedError(): LambdaRunnerError {
-    return new LambdaRunnerError(`function ${this.name} is closed`, { code: 'FUNCTION_CLOSED' });
+    return new LambdaRunnerError('FUNCTION_CLOSED', `function ${this.name} is closed`);
   }
 }
 

@@ -9,7 +9,7 @@ import {
   sendAwsJson,
   sendAwsJsonError,
 } from '../eventbridge/aws-json';
-import { StepFunctionsError } from './errors';
+import { StepFunctionsError } from '../errors';
 import type { ExecutionDescription, StartExecutionResult, SyncExecutionResult } from './types';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -86,7 +86,7 @@ export function createStepFunctionsHttpHandler(
       }
     } catch (error) {
       if (error instanceof StepFunctionsError) {
-        sendAwsJsonError(res, CONTENT_TYPE, 400, error.code, error.message);
+        sendAwsJsonError(res, CONTENT_TYPE, 400, error.awsErrorType, error.message);
       } else {
         operations.log('error', `${operation} failed`, { error: error instanceof Error ? error.stack : String(error) });
         sendAwsJsonError(res, CONTENT_TYPE, 500, 'InternalFailure', 'Internal failure of the local Step Functions.');
@@ -104,7 +104,7 @@ function startArguments(request: Record<string, unknown>): { stateMachineArn: st
   if (inputText !== undefined && inputText !== null) {
     if (typeof inputText !== 'string') {
       throw new StepFunctionsError(
-        'InvalidExecutionInput',
+        'INVALID_EXECUTION_INPUT',
         'Invalid State Machine Execution Input: input must be JSON text.',
       );
     }
@@ -112,14 +112,14 @@ function startArguments(request: Record<string, unknown>): { stateMachineArn: st
       input = JSON.parse(inputText) as unknown;
     } catch (error) {
       throw new StepFunctionsError(
-        'InvalidExecutionInput',
+        'INVALID_EXECUTION_INPUT',
         `Invalid State Machine Execution Input: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
   const name = request['name'];
   if (name !== undefined && typeof name !== 'string') {
-    throw new StepFunctionsError('InvalidName', 'Invalid Name: name must be a string.');
+    throw new StepFunctionsError('INVALID_NAME', 'Invalid Name: name must be a string.');
   }
   return name === undefined ? { stateMachineArn, input } : { stateMachineArn, input, name };
 }
@@ -128,7 +128,7 @@ function requiredString(request: Record<string, unknown>, field: string): string
   const value = request[field];
   if (typeof value !== 'string' || value.length === 0) {
     throw new StepFunctionsError(
-      'ValidationException',
+      'INVALID_REQUEST',
       `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
     );
   }

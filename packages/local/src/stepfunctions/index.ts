@@ -3,7 +3,7 @@
  * aws-local-stepfunctions, Lambda tasks calling the local functions.
  */
 export { createLocalStepFunctions, type LocalStepFunctions } from './local-step-functions';
-export { StepFunctionsError, TaskFailure, type StepFunctionsErrorCode } from './errors';
+export { TaskFailure } from './task-failure';
 export type {
   ExecutionDescription,
   ExecutionStatus,

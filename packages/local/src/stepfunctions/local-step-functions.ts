@@ -7,7 +7,7 @@ import './promise-with-resolvers';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StepFunctionsError } from './errors';
+import { StepFunctionsError } from '../errors';
 import { createStepFunctionsHttpHandler } from './http';
 import { collectTaskStates, createTaskHandlers, type TaskHandlers } from './task-handlers';
 import type {
@@ -34,19 +34,19 @@ export interface LocalStepFunctions {
    *
    * @param input - the execution input as a JSON value (not JSON text). @default {}
    * @param name - the execution name. @default a UUID
-   * @throws StepFunctionsError `StateMachineDoesNotExist`, `InvalidName`, `ExecutionAlreadyExists`
+   * @throws StepFunctionsError `STATE_MACHINE_DOES_NOT_EXIST`, `INVALID_NAME`, `EXECUTION_ALREADY_EXISTS`
    */
   startExecution(stateMachineArn: string, input?: unknown, name?: string): StartExecutionResult;
   /**
    * StartSyncExecution: runs an execution of an EXPRESS state machine to its end.
    *
-   * @throws StepFunctionsError `StateMachineTypeNotSupported` for a STANDARD state machine
+   * @throws StepFunctionsError `STATE_MACHINE_TYPE_NOT_SUPPORTED` for a STANDARD state machine
    */
   startSyncExecution(stateMachineArn: string, input?: unknown, name?: string): Promise<SyncExecutionResult>;
   /**
    * DescribeExecution of a STANDARD state machine's execution.
    *
-   * @throws StepFunctionsError `ExecutionDoesNotExist`, `InvalidArn`
+   * @throws StepFunctionsError `EXECUTION_DOES_NOT_EXIST`, `INVALID_ARN`
    */
   describeExecution(executionArn: string): ExecutionDescription;
   /**
@@ -97,7 +97,7 @@ interface ExecutionRecord {
  * Every definition is validated (ASL) and its Task states are bound to `invokeLambda`
  * before this returns.
  *
- * @throws StepFunctionsError `InvalidDefinition`, naming the state machine
+ * @throws StepFunctionsError `INVALID_DEFINITION`, naming the state machine
  * @example
  * ```ts
  * const sfn = createLocalStepFunctions({
@@ -125,7 +125,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   const machines = new Map<string, Machine>();
   for (const config of options.stateMachines) {
     if (machines.has(config.arn)) {
-      throw new StepFunctionsError('InvalidDefinition', `State machine ${config.arn} is defined twice.`);
+      throw new StepFunctionsError('INVALID_DEFINITION', `State machine ${config.arn} is defined twice.`);
     }
     machines.set(config.arn, buildMachine(config, options, log, track));
   }
@@ -134,66 +134,17 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   const machineFor = (stateMachineArn: string): Machine => {
     const machine = machines.get(stateMachineArn);
     if (machine === undefined) {
-      throw new StepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+      throw new StepFunctionsError(
+        'STATE_MACHINE_DOES_NOT_EXIST',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
     }
     return machine;
   };
 
-  const run = (machine: Machine, input: unknown, name: string | undefined): ExecutionRecord => {
-    const executionName = name ?? randomUUID();
-    checkName(executionName);
-    const inputText = JSON.stringify(input === undefined ? {} : input);
-    const executionArn =
-      machine.type === 'EXPRESS'
-        ? `arn:aws:states:${options.region}:${options.accountId}:express:${machine.config.name}:${executionName}:${randomUUID()}`
-        : `arn:aws:states:${options.region}:${options.accountId}:execution:${machine.config.name}:${executionName}`;
-
-    const existing = executions.get(executionArn);
-    if (existing !== undefined) {
-      if (existing.status === 'RUNNING' && existing.input === inputText) {
-        return existing; // StartExecution is idempotent for a running execution with the same input.
-      }
-      throw new StepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-    }
-
-    const startDate = now();
-    const execution = machine.runner.run(JSON.parse(inputText) as JsonInput, {
-      overrides: {
-        taskResourceLocalHandlers: machine.handlers as LocalHandlers,
-        ...(machine.retryOverrides !== undefined ? { retryIntervalOverrides: machine.retryOverrides } : {}),
-      },
-      context: {
-        Execution: { Id: executionArn, Name: executionName, StartTime: startDate.toISOString() },
-        StateMachine: { Id: machine.config.arn, Name: machine.config.name },
-      },
-    });
-    const settle = (outcome: ExecutionOutcome): void => {
-      Object.assign(record, outcome, { stopDate: now() });
-      // Release the runner's execution (and its event log) once it has ended.
-      record.abort = () => undefined;
-      log(record.status === 'SUCCEEDED' ? 'info' : 'warn', `Execution ${record.status}: ${executionArn}`, {
-        stateMachine: machine.config.name,
-        ...(record.error !== undefined ? { error: record.error, cause: record.cause } : {}),
-      });
-    };
-    const record: ExecutionRecord = {
-      executionArn,
-      machine,
-      name: executionName,
-      input: inputText,
-      startDate,
-      status: 'RUNNING',
-      abort: execution.abort,
-      done: execution.result.then(
-        (result) => settle({ status: 'SUCCEEDED', output: JSON.stringify(result) }),
-        (error: unknown) => settle(failureOf(error)),
-      ),
-    };
-    executions.set(executionArn, record);
-    track(record.done);
-    log('info', `Execution started: ${executionArn}`, { stateMachine: machine.config.name });
-    return record;
-  };
+  const runs: RunContext = { region: options.region, accountId: options.accountId, now, executions, log, track };
+  const run = (machine: Machine, input: unknown, name: string | undefined): ExecutionRecord =>
+    startRun(runs, machine, input, name);
 
   const startExecution = (stateMachineArn: string, input?: unknown, name?: string): StartExecutionResult => {
     const record = run(machineFor(stateMachineArn), input, name);
@@ -208,39 +159,26 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     const machine = machineFor(stateMachineArn);
     if (machine.type !== 'EXPRESS') {
       throw new StepFunctionsError(
-        'StateMachineTypeNotSupported',
+        'STATE_MACHINE_TYPE_NOT_SUPPORTED',
         `This operation is only supported by EXPRESS state machines; ${stateMachineArn} is STANDARD.`,
       );
     }
     const record = run(machine, input, name);
     await record.done;
-    const described = describe(record);
-    const stopDate = record.stopDate ?? now();
-    return {
-      ...described,
-      status: record.status === 'SUCCEEDED' || record.status === 'FAILED' ? record.status : 'TIMED_OUT',
-      stopDate,
-      billingDetails: {
-        billedMemoryUsedInMB: 64,
-        billedDurationInMilliseconds: Math.max(
-          100,
-          Math.ceil((stopDate.getTime() - record.startDate.getTime()) / 100) * 100,
-        ),
-      },
-    };
+    return syncResultOf(record, now);
   };
 
   const describeExecution = (executionArn: string): ExecutionDescription => {
     if (!/^arn:aws[a-z-]*:states:[^:]+:\d{12}:(execution|express):/.test(executionArn)) {
-      throw new StepFunctionsError('InvalidArn', `Invalid Arn: '${executionArn}'`);
+      throw new StepFunctionsError('INVALID_ARN', `Invalid Arn: '${executionArn}'`);
     }
     const record = executions.get(executionArn);
     if (record === undefined) {
-      throw new StepFunctionsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+      throw new StepFunctionsError('EXECUTION_DOES_NOT_EXIST', `Execution Does Not Exist: '${executionArn}'`);
     }
     if (record.machine.type === 'EXPRESS') {
       throw new StepFunctionsError(
-        'InvalidArn',
+        'INVALID_ARN',
         `DescribeExecution does not support executions of EXPRESS state machines: '${executionArn}'`,
       );
     }
@@ -265,6 +203,73 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   return { startExecution, startSyncExecution, describeExecution, handleHttp, idle, close };
 }
 
+/** What starting an execution needs from the service. */
+interface RunContext {
+  readonly region: string;
+  readonly accountId: string;
+  readonly now: () => Date;
+  readonly executions: Map<string, ExecutionRecord>;
+  readonly log: (level: 'info' | 'warn', line: string, fields: Record<string, unknown>) => void;
+  readonly track: (work: Promise<unknown>) => void;
+}
+
+/** Starts an execution (or answers the running one with the same name and input, as StartExecution does). */
+function startRun(context: RunContext, machine: Machine, input: unknown, name: string | undefined): ExecutionRecord {
+  const executionName = name ?? randomUUID();
+  checkName(executionName);
+  const inputText = JSON.stringify(input === undefined ? {} : input);
+  const executionArn =
+    machine.type === 'EXPRESS'
+      ? `arn:aws:states:${context.region}:${context.accountId}:express:${machine.config.name}:${executionName}:${randomUUID()}`
+      : `arn:aws:states:${context.region}:${context.accountId}:execution:${machine.config.name}:${executionName}`;
+
+  const existing = context.executions.get(executionArn);
+  if (existing !== undefined) {
+    if (existing.status === 'RUNNING' && existing.input === inputText) {
+      return existing; // StartExecution is idempotent for a running execution with the same input.
+    }
+    throw new StepFunctionsError('EXECUTION_ALREADY_EXISTS', `Execution Already Exists: '${executionArn}'`);
+  }
+
+  const startDate = context.now();
+  const execution = machine.runner.run(JSON.parse(inputText) as JsonInput, {
+    overrides: {
+      taskResourceLocalHandlers: machine.handlers as LocalHandlers,
+      ...(machine.retryOverrides !== undefined ? { retryIntervalOverrides: machine.retryOverrides } : {}),
+    },
+    context: {
+      Execution: { Id: executionArn, Name: executionName, StartTime: startDate.toISOString() },
+      StateMachine: { Id: machine.config.arn, Name: machine.config.name },
+    },
+  });
+  const settle = (outcome: ExecutionOutcome): void => {
+    Object.assign(record, outcome, { stopDate: context.now() });
+    // Release the runner's execution (and its event log) once it has ended.
+    record.abort = () => undefined;
+    context.log(record.status === 'SUCCEEDED' ? 'info' : 'warn', `Execution ${record.status}: ${executionArn}`, {
+      stateMachine: machine.config.name,
+      ...(record.error !== undefined ? { error: record.error, cause: record.cause } : {}),
+    });
+  };
+  const record: ExecutionRecord = {
+    executionArn,
+    machine,
+    name: executionName,
+    input: inputText,
+    startDate,
+    status: 'RUNNING',
+    abort: execution.abort,
+    done: execution.result.then(
+      (result) => settle({ status: 'SUCCEEDED', output: JSON.stringify(result) }),
+      (error: unknown) => settle(failureOf(error)),
+    ),
+  };
+  context.executions.set(executionArn, record);
+  context.track(record.done);
+  context.log('info', `Execution started: ${executionArn}`, { stateMachine: machine.config.name });
+  return record;
+}
+
 function buildMachine(
   config: LocalStateMachine,
   options: LocalStepFunctionsOptions,
@@ -284,7 +289,7 @@ function buildMachine(
     });
   } catch (error) {
     throw new StepFunctionsError(
-      'InvalidDefinition',
+      'INVALID_DEFINITION',
       `State machine "${config.name}" (${config.arn}) has an invalid definition: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
@@ -323,6 +328,24 @@ function retryOverridesFor(definition: Readonly<Record<string, unknown>>, ms: nu
   return overrides;
 }
 
+/** StartSyncExecution's answer for an ended execution, billed as EXPRESS bills (64 MB, 100 ms steps). */
+function syncResultOf(record: ExecutionRecord, now: () => Date): SyncExecutionResult {
+  const described = describe(record);
+  const stopDate = record.stopDate ?? now();
+  return {
+    ...described,
+    status: record.status === 'SUCCEEDED' || record.status === 'FAILED' ? record.status : 'TIMED_OUT',
+    stopDate,
+    billingDetails: {
+      billedMemoryUsedInMB: 64,
+      billedDurationInMilliseconds: Math.max(
+        100,
+        Math.ceil((stopDate.getTime() - record.startDate.getTime()) / 100) * 100,
+      ),
+    },
+  };
+}
+
 function describe(record: ExecutionRecord): ExecutionDescription {
   return {
     executionArn: record.executionArn,
@@ -358,7 +381,7 @@ function failureOf(error: unknown): ExecutionOutcome {
 function checkName(name: string): void {
   if (name.length === 0 || name.length > MAX_NAME_LENGTH || INVALID_NAME_CHARACTERS.test(name)) {
     throw new StepFunctionsError(
-      'InvalidName',
+      'INVALID_NAME',
       `Invalid Name: '${name}' (1 to ${MAX_NAME_LENGTH} characters, no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`,
     );
   }

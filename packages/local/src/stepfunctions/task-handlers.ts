@@ -8,7 +8,8 @@
  * from a walk over every Task state, nested `Parallel` branches and `Map` processors included.
  */
 import { randomUUID } from 'node:crypto';
-import { StepFunctionsError, TaskFailure } from './errors';
+import { StepFunctionsError } from '../errors';
+import { TaskFailure } from './task-failure';
 import type { LambdaInvokeResult } from './types';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -78,7 +79,7 @@ export function collectTaskStates(definition: Readonly<Record<string, unknown>>,
     const other = byName.get(task.name);
     if (other !== undefined && JSON.stringify(other.resource) !== JSON.stringify(task.resource)) {
       throw new StepFunctionsError(
-        'InvalidDefinition',
+        'INVALID_DEFINITION',
         `State machine "${machineName}": Task states ${other.path} and ${task.path} share the name "${task.name}" but not the resource; the local runner tells tasks apart by name, so rename one.`,
       );
     }
@@ -87,7 +88,7 @@ export function collectTaskStates(definition: Readonly<Record<string, unknown>>,
       const parameters = asObject(task.definition['Parameters']);
       if (parameters === undefined || (!('FunctionName' in parameters) && !('FunctionName.$' in parameters))) {
         throw new StepFunctionsError(
-          'InvalidDefinition',
+          'INVALID_DEFINITION',
           `State machine "${machineName}": Task ${task.path} uses ${LAMBDA_INVOKE} without Parameters.FunctionName.`,
         );
       }

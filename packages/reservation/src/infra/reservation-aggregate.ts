@@ -10,6 +10,7 @@ import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -40,9 +41,13 @@ export class ReservationAggregate extends Construct {
   readonly commandHandler: nodejs.NodejsFunction;
   readonly eventHandler: nodejs.NodejsFunction;
   readonly queryHandler: nodejs.NodejsFunction;
+  /** Settles again what the bus could not deliver or the event handler could not handle (same code and role). */
+  readonly deadLetterHandler: nodejs.NodejsFunction;
   /** Delivers this aggregate's commits from the bus to the event handler. */
   readonly commitRule: events.Rule;
-  /** Commits that could not be delivered or handled after every retry. */
+  /** Commits (and renotify requests) the bus could not deliver or the event handler could not handle. */
+  readonly undelivered: sqs.Queue;
+  /** What the dead-letter handler could not settle either, five times: parked for the dead-letter tool. */
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ReservationAggregateProps) {
@@ -58,6 +63,10 @@ export class ReservationAggregate extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
+    // Dead letters. A commit the bus could not deliver, or whose handling failed, goes to `undelivered`
+    // at once; the dead-letter handler settles it again: stored if its deadline allows, else
+    // REJECTED/TIMEOUT, notified either way. What it fails to settle five times is parked in
+    // `deadLetters` for the dead-letter tool (which lists and redrives them).
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
@@ -65,7 +74,15 @@ export class ReservationAggregate extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the commit rule and of the event handler.',
+      reason: 'This queue is itself the dead-letter queue of the undelivered-commits queue.',
+    });
+    this.undelivered = new sqs.Queue(this, 'Undelivered', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // Six times the handler's timeout, as Lambda advises for an SQS event source.
+      visibilityTimeout: Duration.seconds(60),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
 
     // The functions (built by @core/infra's rules: Node.js 24, arm64, bundling, log group). Each
@@ -82,10 +99,21 @@ export class ReservationAggregate extends Construct {
     this.eventHandler = handlerFunction(this, 'EventHandler', {
       entry: handlerEntry('event.ts'),
       environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      deadLetterQueue: this.deadLetterQueue,
+      // A failed invocation goes to `undelivered` at once, where the dead-letter handler retries it.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      deadLetterQueue: this.undelivered,
     });
+    this.deadLetterHandler = handlerFunction(this, 'DeadLetterHandler', {
+      entry: handlerEntry('event.ts'),
+      handler: 'deadLetterHandler',
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      // The event handler's role: one role stores, records and notifies for this aggregate.
+      role: this.eventHandler.role,
+    });
+    this.deadLetterHandler.addEventSource(
+      new sources.SqsEventSource(this.undelivered, { batchSize: 10, reportBatchItemFailures: true }),
+    );
     this.queryHandler = handlerFunction(this, 'QueryHandler', {
       entry: handlerEntry('query.ts'),
       environment: { EVENTS_TABLE_NAME: this.table.tableName },
@@ -102,7 +130,8 @@ export class ReservationAggregate extends Construct {
     props.api.grantMutation(this.eventHandler, 'reservationSaved');
 
     // The bus rule: every reservation commit goes to the event handler. EventBridge retries a failed
-    // delivery for up to 24 hours (a late delivery is answered TIMEOUT, never dropped), then the DLQ.
+    // delivery for a minute (its shortest maximum event age; the commit's deadline has passed by then),
+    // then sends it to `undelivered`, where it is settled: nothing is dropped.
     this.commitRule = new events.Rule(this, 'CommitRule', {
       eventBus: props.eventBus,
       description: 'Delivers reservation commits (and renotify requests) to the reservation event handler.',
@@ -111,8 +140,8 @@ export class ReservationAggregate extends Construct {
     this.commitRule.addTarget(
       new targets.LambdaFunction(this.eventHandler, {
         retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-        deadLetterQueue: this.deadLetterQueue,
+        maxEventAge: Duration.minutes(1),
+        deadLetterQueue: this.undelivered,
       }),
     );
 

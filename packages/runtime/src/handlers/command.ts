@@ -5,6 +5,7 @@
  * and its outcome is notified again; a command id reused for another command is refused.
  */
 import { readConfig, type Config } from '../config';
+import type { LogFields } from '../contract';
 import { fold, type Decider, type DecideContext, type DomainEvent } from '../decider';
 import { deterministicId, lastVersion, randomId, recentFingerprintOf, toCommit, type Commit } from '../envelope';
 import { CoreError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
@@ -71,7 +72,7 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
   return async (event, lambdaContext) => {
     const started = Date.now();
     const input = (event.arguments as { input?: { commandId?: unknown; replyTo?: unknown } }).input;
-    const log: Record<string, unknown> = { step: 'command', field: event.info.fieldName };
+    const log: { -readonly [K in keyof LogFields]: LogFields[K] } = { step: 'command', field: event.info.fieldName };
     try {
       const commandId = optionalId(input?.commandId, 'commandId') ?? randomId();
       const replyTo = optionalId(input?.replyTo, 'replyTo');
@@ -167,7 +168,7 @@ async function answerSettled(
   streamId: string,
   sent: SentCommand,
   publisher: EventPublisher,
-  log: Record<string, unknown>,
+  log: LogFields,
 ): Promise<CommandAccepted> {
   if (!sameCommand) {
     throw new ValidationError(
@@ -188,7 +189,7 @@ async function answerSettled(
   return { id: streamId, commandId, fingerprint, deadline: sent.deadline.toISOString() };
 }
 
-function logAccepted(commit: Commit, log: Record<string, unknown>, started: number): void {
+function logAccepted(commit: Commit, log: LogFields, started: number): void {
   logInfo('command accepted', {
     ...log,
     version: lastVersion(commit),

@@ -6,6 +6,7 @@
  * thrown: Lambda sends the event to the dead-letter queue, whose handler (below) settles it again.
  */
 import { readConfig, type Config } from '../config';
+import { storeOutcomeOf } from '../contract';
 import type { DomainEvent, Reducer } from '../decider';
 import { lastVersion, type Commit } from '../envelope';
 import { DeadlineExceededError, ValidationError, isCoreError } from '../errors';
@@ -113,7 +114,8 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
     logInfo('command settled', {
       ...log,
       step: 'store',
-      outcome: outcomeLabel(outcome),
+      outcome: storeOutcomeOf(outcome),
+      ...(outcome?.status === 'STORED' ? { version: outcome.version } : {}),
       durationMs: Date.now() - started,
     });
     if (outcome === undefined) return undefined;
@@ -163,9 +165,4 @@ function storedOutcome<State>(commit: Commit): FinalOutcome<State> {
     version: lastVersion(commit),
     state: commit.state as State,
   };
-}
-
-function outcomeLabel(outcome: FinalOutcome<unknown> | undefined): string {
-  if (outcome === undefined) return 'unknown';
-  return outcome.status === 'STORED' ? 'stored' : outcome.error.code.toLowerCase();
 }

@@ -7,6 +7,7 @@
  *   .when({ type: 'CancelReservation', data: { reason: 'x' } }, context)
  *   .then([{ type: 'ReservationCancelled', data: { reason: 'x' } }]);
  */
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { fold, type DecideContext, type Decider, type DomainEvent } from '../decider';
 import { isCoreError } from '../errors';
 
@@ -67,8 +68,9 @@ export function testContext(now: string | Date, idPrefix = 'id'): DecideContext 
   };
 }
 
+/** Structural equality: key order does not matter, `undefined` and a missing key differ. */
 function assertDeepEqual(actual: unknown, expected: unknown): void {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`decided events differ\n  expected: ${e}\n  actual:   ${a}`);
+  if (isDeepStrictEqual(actual, expected)) return;
+  const show = (value: unknown) => inspect(value, { depth: null, breakLength: Infinity });
+  throw new Error(`decided events differ\n  expected: ${show(expected)}\n  actual:   ${show(actual)}`);
 }

@@ -1,37 +1,12 @@
 /**
- * Errors of the local AppSync endpoint, and the JSON shapes AppSync gives them on the wire.
- *
- * Two families:
+ * The JSON shapes AppSync gives errors on the wire (the error classes are in `../errors`):
  * - request-level errors (401, 400): `{ errors: [{ errorType, message }] }`, before any execution;
  * - GraphQL errors inside a 200: `{ path, data, errorType, errorInfo, locations, message }` for errors
  *   raised by resolvers and authorization, `{ path, locations, message }` for parse, validation and
  *   null-propagation errors (AppSync gives those no `errorType`).
  */
 import { getNamedType, isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
-
-/** A configuration problem found by `createAppSyncApi`; the message says what to fix. */
-export class AppSyncConfigError extends Error {
-  readonly code = 'AppSyncConfig';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AppSyncConfigError';
-  }
-}
-
-/**
- * An error a resolver or an authorization check raises for one field. It becomes a GraphQL error
- * with this `errorType`, in AppSync's full shape.
- */
-export class AppSyncFieldError extends Error {
-  readonly code = 'AppSyncField';
-  constructor(
-    readonly errorType: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AppSyncFieldError';
-  }
-}
+import { AppSyncFieldError } from '../errors';
 
 /** `errorType` of a field that the caller's auth mode or IAM policy may not access. */
 export const UNAUTHORIZED_FIELD = 'Unauthorized';

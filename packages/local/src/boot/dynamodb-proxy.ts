@@ -1,0 +1,79 @@
+/**
+ * DynamoDB for the functions: `DynamoDB_20120810.*` requests forwarded to dynalite as they are, with
+ * the read and write requests counted and the capacity units DynamoDB would bill.
+ */
+import { request as httpRequest } from 'node:http';
+import type { LocalDynamoDb } from '../dynamodb';
+import { targetRoute, type LocalRequest, type Route } from './router';
+
+/** Requests and billed capacity units served. */
+export interface DynamoDbMetering {
+  readRequests: number;
+  writeRequests: number;
+  readUnits: number;
+  writeUnits: number;
+}
+
+const WRITES = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
+const READS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)$/;
+
+export function dynamoDbRoute(dynamo: LocalDynamoDb): { route: Route; metering: Readonly<DynamoDbMetering> } {
+  const metering: DynamoDbMetering = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
+  const route = targetRoute('DynamoDB_20120810.', async (request) => {
+    const operation = request.target.split('.')[1] ?? '';
+    await forward(dynamo, request, (answer) => meter(metering, operation, answer));
+    return true;
+  });
+  return { route, metering };
+}
+
+/** Sends the request to dynalite and its answer (seen by `onAnswer` first) back to the caller. */
+function forward(
+  dynamo: LocalDynamoDb,
+  { req, res, body }: LocalRequest,
+  onAnswer: (answer: Buffer) => void,
+): Promise<void> {
+  const url = new URL(dynamo.endpoint);
+  return new Promise<void>((resolve, reject) => {
+    const upstream = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/',
+        headers: { ...req.headers, host: url.host, 'content-length': body.length },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const answer = Buffer.concat(chunks);
+          onAnswer(answer);
+          res.writeHead(response.statusCode ?? 500, response.headers);
+          res.end(answer);
+          resolve();
+        });
+      },
+    );
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+/** Counts one request and the units DynamoDB would bill for it: at least one, even for a read of nothing. */
+function meter(metering: DynamoDbMetering, operation: string, answer: Buffer): void {
+  const isWrite = WRITES.test(operation);
+  const isRead = READS.test(operation);
+  if (isRead) metering.readRequests += 1;
+  if (isWrite) metering.writeRequests += 1;
+  let reported = 0;
+  try {
+    const parsed = JSON.parse(answer.toString('utf8')) as { ConsumedCapacity?: { CapacityUnits?: number } };
+    reported = parsed.ConsumedCapacity?.CapacityUnits ?? 0;
+  } catch {
+    return; // not JSON: nothing to count
+  }
+  const units = Math.max(reported, 1);
+  if (isRead) metering.readUnits += units;
+  if (isWrite) metering.writeUnits += units;
+}

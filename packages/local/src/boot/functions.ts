@@ -1,0 +1,182 @@
+/**
+ * Lambda functions: every `AWS::Lambda::Function` of the templates, run from its bundle in `cdk.out`
+ * with the template's handler, runtime, environment, memory, timeout and role (its local
+ * credentials), its async retries (`AWS::Lambda::EventInvokeConfig`) and dead-letter queue. The
+ * functions reach the local services through `AWS_ENDPOINT_URL_*` only. Their output feeds the journey.
+ */
+import { functionAssetPath, type StackContext } from '../cloudformation';
+import { LocalCoreError } from '../errors';
+import { createLocalFunction, type AsyncInvocationFailure, type InvokeResult, type LocalFunction } from '../lambda';
+import type { Closers } from './closers';
+import type { Journey } from './journey';
+import type { LocalPrincipals } from './principals';
+import type { LocalQueues } from './queues';
+import type { LocalStack } from './stacks';
+import type { BootSettings } from './types';
+
+/** A running function with what the metrics show of it. */
+export interface LocalFunctionEntry {
+  readonly fn: LocalFunction;
+  /** The construct path without the stack: `Reservation/CommandHandler`. */
+  readonly path: string;
+  readonly memoryMb: number;
+}
+
+export interface LocalFunctions {
+  /** The function of an unqualified ARN. */
+  get(functionArn: string): LocalFunctionEntry | undefined;
+  /** Invokes a function by ARN (a version or `$LATEST` qualifier is ignored); unknown ARNs answer as Lambda does. */
+  invoke(functionArn: string, event: unknown): Promise<InvokeResult>;
+  readonly all: readonly LocalFunctionEntry[];
+  /** Bytes the functions wrote to their logs. */
+  logBytes(): number;
+}
+
+export interface FunctionDeps {
+  readonly settings: BootSettings;
+  readonly principals: LocalPrincipals;
+  readonly queues: LocalQueues;
+  readonly journey: Journey;
+  /** The endpoint of the local AWS APIs. */
+  readonly baseUrl: string;
+  /** The local CA, when TLS is on. */
+  readonly caFile: string | undefined;
+}
+
+export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDeps, closers: Closers): LocalFunctions {
+  const byArn = new Map<string, LocalFunctionEntry>();
+  const log = { bytes: 0 };
+  for (const local of stacks) {
+    const retriesByName = asyncRetries(local.ctx);
+    for (const id of local.ctx.resourcesOfType('AWS::Lambda::Function')) {
+      const entry = startFunction(local, id, retriesByName, deps, log);
+      closers.add(() => entry.fn.close());
+      byArn.set(entry.fn.arn, entry);
+    }
+  }
+  return {
+    get: (functionArn) => byArn.get(functionArn),
+    invoke: async (functionArn, event) => {
+      const target = byArn.get(functionArn.replace(/:(\$LATEST|\d+)$/, ''));
+      if (target === undefined) {
+        return {
+          ok: false,
+          errorType: 'ResourceNotFoundException',
+          errorMessage: `Function not found: ${functionArn}`,
+        };
+      }
+      return target.fn.invoke(event);
+    },
+    all: [...byArn.values()],
+    logBytes: () => log.bytes,
+  };
+}
+
+function startFunction(
+  { stack, ctx }: LocalStack,
+  id: string,
+  retriesByName: ReadonlyMap<string, number | undefined>,
+  deps: FunctionDeps,
+  log: { bytes: number },
+): LocalFunctionEntry {
+  const resource = stack.template.Resources?.[id] ?? { Type: 'AWS::Lambda::Function' };
+  const props = ctx.resolveProperties(id);
+  const name = String(ctx.ref(id));
+  const path = constructPath(resource.Metadata?.['aws:cdk:path'], id);
+  const roleId = logicalIdOf(resource.Properties?.['Role']);
+  const credentials = roleId === undefined ? undefined : deps.principals.credentialsOf(stack.stackName, roleId);
+  if (credentials === undefined)
+    throw new LocalCoreError(
+      'FUNCTION_WITHOUT_ROLE',
+      `function ${path} has no role of this template; cannot give it credentials`,
+    );
+  const memoryMb = Number(props['MemorySize'] ?? 128);
+  const retries = retriesByName.get(name) ?? 2;
+  const deadLetterArn = (props['DeadLetterConfig'] as { TargetArn?: string } | undefined)?.TargetArn;
+  const { settings } = deps;
+  const fn = createLocalFunction({
+    name,
+    arn: String(ctx.getAtt(id, 'Arn')),
+    assetDir: functionAssetPath(stack.assemblyDir, resource, id),
+    handler: String(props['Handler']),
+    runtime: String(props['Runtime']),
+    timeoutSeconds: Number(props['Timeout'] ?? 3),
+    memoryMb,
+    environment: stringRecord((props['Environment'] as { Variables?: unknown } | undefined)?.Variables),
+    region: settings.region,
+    runtimeEnvironment: {
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: deps.baseUrl,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: deps.baseUrl,
+      AWS_ENDPOINT_URL_SFN: deps.baseUrl,
+      ...(deps.caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: deps.caFile }),
+    },
+    asyncRetryDelaysMs: settings.asyncRetryDelaysMs.slice(0, retries),
+    onAsyncFailure: (failure) => deadLetter(failure, path, deadLetterArn, deps),
+    log: (line) => {
+      const text = line.replace(/^\[[^\]]*\] ?/, '');
+      log.bytes += Buffer.byteLength(text) + 1;
+      if (/^cold start /.test(text)) settings.write(`${''.padStart(12)}${path}: ${text}`);
+      else deps.journey.functionLine(path, text);
+    },
+  });
+  return { fn, path, memoryMb };
+}
+
+/** An async invocation that failed every attempt goes to the function's dead-letter queue, if it has one. */
+function deadLetter(
+  failure: AsyncInvocationFailure,
+  path: string,
+  deadLetterArn: string | undefined,
+  { settings, queues }: FunctionDeps,
+): void {
+  const reason = `${failure.error.errorType}: ${failure.error.errorMessage}`;
+  settings.write(`!! ${path}: async invocation failed ${failure.attempts} time(s): ${reason}`);
+  const queue = deadLetterArn === undefined ? undefined : queues.get(deadLetterArn);
+  if (queue === undefined) {
+    settings.write(
+      `!! ${path}: no dead-letter queue; the event is dropped: ${JSON.stringify(failure.event).slice(0, 300)}`,
+    );
+    return;
+  }
+  void queue.send({
+    body: JSON.stringify(failure.event),
+    attributes: { RequestID: 'local', ErrorCode: '200', ErrorMessage: reason },
+  });
+}
+
+/** Lambda's async retry count by function name, from `AWS::Lambda::EventInvokeConfig`. */
+function asyncRetries(ctx: StackContext): Map<string, number | undefined> {
+  const retries = new Map<string, number | undefined>();
+  for (const id of ctx.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
+    const props = ctx.resolveProperties(id);
+    retries.set(String(props['FunctionName']), props['MaximumRetryAttempts'] as number | undefined);
+  }
+  return retries;
+}
+
+/** `Core/Reservation/CommandHandler/Resource` → `Reservation/CommandHandler`. */
+function constructPath(cdkPath: unknown, logicalId: string): string {
+  return (
+    String(cdkPath ?? logicalId)
+      .split('/')
+      .slice(1, -1)
+      .join('/') || logicalId
+  );
+}
+
+/** The logical id a `Ref` or `Fn::GetAtt` points at. */
+function logicalIdOf(value: unknown): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return String(getAtt[0]);
+  if (typeof getAtt === 'string') return getAtt.split('.')[0];
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  return typeof ref === 'string' ? ref : undefined;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) result[k] = String(v);
+  return result;
+}
