@@ -153,6 +153,7 @@ async function main(): Promise<void> {
   }
   await Promise.all([dynamo.close(), bus.close(), appsync.close()]);
   const report = renderReport({
+    baselineDir,
     subjects,
     bare: median(bare.ms),
     bareCpu: median(bare.cpuMs),
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
 }
 
 interface ReportInput {
+  readonly baselineDir: string | undefined;
   readonly subjects: Subject[];
   readonly bare: number;
   readonly bareCpu: number;
@@ -191,7 +193,11 @@ ${load(input.loadBefore)} at the start and ${load(input.loadAfter)} at the end (
 function in \`apps/core/cdk.out\` (the bundles that deploy), each the median of ${input.subjects[0]?.samples.initMs.length ?? 0} fresh Node
 processes, every subject once per round. A bare Node process (the same child script, loading nothing)
 takes **${bare.toFixed(1)} ms** from spawn to exit here (${input.bareCpu.toFixed(1)} ms of CPU). Lambda's own init (arm64, 512 MB) differs in
-absolute terms; the ratios and the sizes carry over.
+absolute terms; the ratios and the sizes carry over.${
+    input.baselineDir === undefined
+      ? ''
+      : ` Rows marked (before) are the functions of another assembly, ${input.baselineDir}, measured in the same rounds (\`BENCH_BASELINE_ASSEMBLY\`).`
+  }
 
 | function | bundle (KiB) | init (ms) | init vs bare | init CPU (ms) | init CPU vs bare | import (ms) | first invocation (ms) | process with first invocation (ms) | init + first invocation vs bare |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
