@@ -34,7 +34,9 @@ if (bundle !== undefined) {
     let outcome = 'ok';
     await profiler?.start();
     try {
-      await module[exportName](JSON.parse(eventJson), { awsRequestId: 'bench', functionName: 'bench' });
+      const result = await module[exportName](JSON.parse(eventJson), { awsRequestId: 'bench', functionName: 'bench' });
+      // A dead-letter handler answers with the messages it could not settle instead of throwing.
+      if (result?.batchItemFailures?.length > 0) outcome = `unsettled: ${JSON.stringify(result.batchItemFailures)}`;
     } catch (error) {
       outcome = `${error.name}: ${error.message}`;
     }

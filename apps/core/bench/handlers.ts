@@ -187,7 +187,7 @@ function renderReport(input: ReportInput): string {
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(', ');
   return `# Handler bundles and cold starts
 
-Measured by \`pnpm nx run core:bench\` (apps/core/bench/handlers.ts) on ${new Date().toISOString().slice(0, 10)}:
+Measured by \`${input.baselineDir === undefined ? '' : `BENCH_BASELINE_ASSEMBLY=${input.baselineDir} `}pnpm nx run core:bench\` (apps/core/bench/handlers.ts) on ${new Date().toISOString().slice(0, 10)}:
 Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, load average
 ${load(input.loadBefore)} at the start and ${load(input.loadAfter)} at the end (1, 5, 15 minutes). Every
 function in \`apps/core/cdk.out\` (the bundles that deploy), each the median of ${input.subjects[0]?.samples.initMs.length ?? 0} fresh Node

@@ -1,13 +1,15 @@
 /**
  * One sample invocation per function role, as Lambda would deliver it: a command mutation (AppSync),
- * the next commit a command handler published (EventBridge), a query of a stream that was stored.
+ * the next commit a command handler published (EventBridge), that commit again as a dead letter (SQS;
+ * the usual dead letter: stored, then its notification failed), a query of a stream that was stored.
  * The role is the construct id's suffix; the aggregate (the construct id before it) chooses the
  * command and the query. A function this file does not know fails the benchmark, naming it.
  */
 import type { PutEventsEntry } from '@core/runtime/testing';
 
-type Role = 'CommandHandler' | 'EventHandler' | 'QueryHandler';
-const ROLES: Role[] = ['CommandHandler', 'EventHandler', 'QueryHandler'];
+type Role = 'CommandHandler' | 'EventHandler' | 'DeadLetterHandler' | 'QueryHandler';
+/** In the order a round needs them: commands publish the commits the event handlers store. */
+const ROLES: Role[] = ['CommandHandler', 'EventHandler', 'DeadLetterHandler', 'QueryHandler'];
 
 /** Per aggregate: a command that stores a new stream (run `n`), and a query of a stream. */
 const AGGREGATES: Record<string, { command: (n: number) => unknown; query: (streamId: string) => unknown }> = {
@@ -47,6 +49,7 @@ export function sampleInvocations(published: readonly PutEventsEntry[]): SampleI
   let runs = 0;
   let delivered = 0;
   let storedStream = 'none-yet';
+  let lastDelivery: unknown;
   const roleOf = (name: string): { role: Role; aggregate: string } => {
     const [aggregate = '', id = ''] = name.split('/');
     const role = ROLES.find((candidate) => id.endsWith(candidate));
@@ -65,11 +68,16 @@ export function sampleInvocations(published: readonly PutEventsEntry[]): SampleI
       const { role, aggregate } = roleOf(name);
       if (role === 'CommandHandler') return samplesOf(aggregate, name).command(++runs);
       if (role === 'QueryHandler') return samplesOf(aggregate, name).query(storedStream);
+      if (role === 'DeadLetterHandler') {
+        if (lastDelivery === undefined) throw new Error(`${name}: no commit delivered yet to redrive`);
+        return { Records: [{ messageId: `bench-dead-letter-${runs}`, body: JSON.stringify(lastDelivery) }] };
+      }
       const entry = published[delivered++];
       if (entry === undefined) throw new Error(`${name}: no commit published yet to deliver`);
       const detail = JSON.parse(entry.Detail) as { streamId: string };
       storedStream = detail.streamId;
-      return { id: `bench-${delivered}`, source: entry.Source, 'detail-type': entry.DetailType, detail };
+      lastDelivery = { id: `bench-${delivered}`, source: entry.Source, 'detail-type': entry.DetailType, detail };
+      return lastDelivery;
     },
   };
 }
