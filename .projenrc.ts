@@ -113,6 +113,7 @@ const runtime = new WorkspacePackage({
     `@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`,
     `@smithy/signature-v4@${V.signatureV4}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
+    `@smithy/node-http-handler@${V.nodeHttpHandler}`,
     `@smithy/types@${V.smithyTypes}`,
   ],
   devDeps: [
@@ -166,6 +167,8 @@ const infra = new WorkspacePackage({
   nxName: 'infra',
   description:
     "The CDK rules every aggregate's construct applies: handler functions and their bundling, cdk-nag acknowledgements.",
+  // What the handler bundles have in place of the SDK's default credential chain (HANDLER_BUNDLING).
+  deps: [`@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`, `esbuild@${V.esbuild}`],
 });
@@ -366,6 +369,8 @@ const core = new WorkspacePackage({
     `${runtime.package.packageName}@workspace:*`,
     // `pnpm start` serves the demo web app beside the core.
     `${demoWeb.package.packageName}@workspace:*`,
+    `${infra.package.packageName}@workspace:*`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
@@ -380,7 +385,7 @@ const core = new WorkspacePackage({
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
     bench:
-      'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts',
+      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
   },

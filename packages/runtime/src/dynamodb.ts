@@ -31,6 +31,7 @@ import {
   type AttributeValue,
   type ConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClientConfig } from './aws-clients';
 import { fold, type DomainEvent, type Reducer } from './decider';
 import { lastVersion, toDomainEvents, type Commit } from './envelope';
 import { DeadlineExceededError, DependencyError, PayloadTooLargeError, ValidationError } from './errors';
@@ -48,8 +49,9 @@ import type {
 export interface DynamoDbEventStoreOptions {
   readonly tableName: string;
   /**
-   * @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB)
-   * with the SDK's own retries off: the store retries itself, and never starts a write after its deadline.
+   * @default a client configured from the environment only (see aws-clients.ts), with the SDK's own
+   * retries off (the store retries itself, and never starts a write after its deadline) and requests
+   * that time out after {@link REQUEST_TIMEOUT_MS}, so a write started in time also ends in time.
    */
   readonly client?: DynamoDBClient;
   /**
@@ -84,6 +86,11 @@ export const CLAIM_PREFIX = 'claim#';
 
 /** How long a read keeps retrying a throttled or failed request. */
 const READ_RETRY_BUDGET_MS = 2_000;
+/**
+ * How long one request of the default client may take. Less than the event handler's write margin
+ * (1.5 s): a write that starts before its `notAfter` has ended, one way or the other, before the deadline.
+ */
+export const REQUEST_TIMEOUT_MS = 1_000;
 const RETRYABLE_ERRORS = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
@@ -92,6 +99,7 @@ const RETRYABLE_ERRORS = new Set([
   'ServiceUnavailable',
   'TransactionConflictException',
   'TimeoutError',
+  'ETIMEDOUT',
   'ECONNRESET',
 ]);
 
@@ -107,7 +115,9 @@ interface CommitItem {
  * const { state, version } = await store.load(streamId, reservationDecider);
  */
 export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): DynamoDbEventStore {
-  const client = options.client ?? new DynamoDBClient({ maxAttempts: 1 });
+  const client =
+    options.client ??
+    new DynamoDBClient(dynamoDbClientConfig({ maxAttempts: 1, requestTimeoutMs: REQUEST_TIMEOUT_MS }));
   const TableName = options.tableName;
   const metrics: EventStoreMetrics = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
   const count = (kind: 'read' | 'write', capacity: ConsumedCapacity | ConsumedCapacity[] | undefined) => {

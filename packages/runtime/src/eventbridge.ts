@@ -4,6 +4,7 @@
  * with backoff; anything still failing is thrown, never dropped.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { eventBridgeClientConfig } from './aws-clients';
 import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 import type { Commit } from './envelope';
 import { DependencyError, PayloadTooLargeError } from './errors';
@@ -23,7 +24,7 @@ export interface EventBridgePublisherOptions {
   readonly eventBusName: string;
   /** The `source` of every entry: `core.reservation`. */
   readonly source: string;
-  /** @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_EVENTBRIDGE) */
+  /** @default a client configured from the environment only (see aws-clients.ts), with the SDK's 3 attempts per request */
   readonly client?: EventBridgeClient;
   /** Attempts per entry, the first included. @default 4 */
   readonly maxAttempts?: number;
@@ -57,7 +58,7 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
   readonly metrics: PublisherMetrics;
   toEntry(commit: Commit, detailType?: string): PutEventsRequestEntry;
 } {
-  const client = options.client ?? new EventBridgeClient({});
+  const client = options.client ?? new EventBridgeClient(eventBridgeClientConfig({ maxAttempts: 3 }));
   const maxAttempts = options.maxAttempts ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 50;
   const metrics: PublisherMetrics = { requests: 0, entries: 0, billedEvents: 0, retries: 0 };
