@@ -1,6 +1,16 @@
 /** The aggregate toolkit. Adapters live in subpaths (`/dynamodb`, `/eventbridge`, `/appsync`) so a bundle holds only what it uses. */
 export { readConfig, type Config } from './config';
-export { fold, type Actor, type DecideContext, type Decider, type DomainEvent, type Reducer } from './decider';
+export {
+  ACTOR_KINDS,
+  actsFor,
+  fold,
+  hasRole,
+  type Actor,
+  type DecideContext,
+  type Decider,
+  type DomainEvent,
+  type Reducer,
+} from './decider';
 export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
@@ -23,6 +33,7 @@ export {
   CoreError,
   DeadlineExceededError,
   DependencyError,
+  ForbiddenError,
   GraphQLFacingError,
   PayloadTooLargeError,
   ValidationError,
@@ -36,7 +47,7 @@ export {
   type RuntimeErrorCode,
 } from './errors';
 export { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
-export { logError, logInfo, type LogFields } from './log';
+export { logDebug, logError, logInfo, type LogFields } from './log';
 export { outcomeOfRecord, readCommandOutcome, type OutcomeRequest } from './outcome';
 export type {
   AppendOptions,

@@ -11,7 +11,7 @@ import { deterministicId, lastVersion, randomId, recentFingerprintOf, toCommit, 
 import { CoreError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
 import { preview } from '../text';
 import { commandFingerprint } from '../fingerprint';
-import { logError, logInfo } from '../log';
+import { logDebug, logError, logInfo } from '../log';
 import type { EventPublisher, EventStore, LoadedStream } from '../ports';
 import { actorOf, correlationIdOf, type AppSyncResolverEvent, type LambdaContext } from './appsync-event';
 import { memoize } from './memoize';
@@ -80,14 +80,15 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
       Object.assign(log, { correlationId, commandId });
       const { store, publisher, deadlineMs } = adapters();
       const now = clock();
-      const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments);
+      const actor = actorOf(event);
+      const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments, actor);
       const sent = { commandId, fingerprint, correlationId, replyTo, deadline: new Date(now.getTime() + deadlineMs) };
       let idCount = 0;
       const context: DecideContext = {
         now,
         newId: () =>
           deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/${fingerprint}/id/${idCount++}`),
-        actor: actorOf(event.identity),
+        actor,
       };
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
       Object.assign(log, { streamId });
@@ -118,7 +119,11 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
     } catch (error) {
       const facing = toGraphQLFacingError(error, lambdaContext.awsRequestId);
       if (facing.name === 'InternalError') logError('command failed', error, log);
-      else logInfo('command refused', { ...log, outcome: 'refused', errorType: facing.name, reason: facing.message });
+      else {
+        const code = isCoreError(error) ? error.code : facing.name;
+        logInfo('command refused', { ...log, outcome: 'refused', errorType: facing.name, reason: code });
+        logDebug('command refused', { ...log, reason: facing.message });
+      }
       throw facing;
     }
   };
