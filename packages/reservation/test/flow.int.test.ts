@@ -43,6 +43,18 @@ const mutation = (fieldName: string, input: Record<string, unknown>): AppSyncRes
   info: { fieldName, parentTypeName: 'Mutation' },
 });
 
+/** The same mutation, sent by the front-end server for a user it names in a signed header. */
+const forUser = (event: AppSyncResolverEvent, userId: string): AppSyncResolverEvent => ({
+  ...event,
+  request: {
+    headers: {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20261128/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date;x-core-user, Signature=00',
+      'x-core-user': userId,
+    },
+  },
+});
+
 /** Delivers every entry the bus accepted since `from`, as the bus rule would. */
 async function deliverFrom(from: number) {
   const outcomes = [];
@@ -195,10 +207,25 @@ describe('reservation flow: command → publish → store → notify', () => {
     expect((error as Error).message).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
-  it('cancels, then refuses a second cancel as already cancelled', async () => {
+  it('refuses a cancel for another user, or for nobody, as Forbidden, and publishes nothing', async () => {
+    const before = bus.accepted.length;
+    const cancel = mutation('cancelReservation', { id: reservationId, reason: 'not mine' });
+    for (const attempt of [forUser(cancel, 'u-2'), cancel]) {
+      await expect(command(attempt, lambda)).rejects.toMatchObject({
+        name: 'Forbidden',
+        message: expect.stringMatching(/^NOT_RESERVATION_OWNER: /) as unknown as string,
+      });
+    }
+    expect(bus.accepted).toHaveLength(before);
+  });
+
+  it("cancels for the reservation's own user, then refuses a second cancel as already cancelled", async () => {
     const before = bus.accepted.length;
     await command(
-      mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }),
+      forUser(
+        mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }),
+        'u-1',
+      ),
       lambda,
     );
     const [outcome] = await deliverFrom(before);
@@ -207,7 +234,8 @@ describe('reservation flow: command → publish → store → notify', () => {
       version: 2,
       state: { status: 'CANCELLED', cancellationReason: 'plans changed' },
     });
-    await expect(command(mutation('cancelReservation', { id: reservationId }), lambda)).rejects.toMatchObject({
+    const again = forUser(mutation('cancelReservation', { id: reservationId }), 'u-1');
+    await expect(command(again, lambda)).rejects.toMatchObject({
       name: 'BusinessRuleViolation',
       message: expect.stringMatching(/^RESERVATION_ALREADY_CANCELLED/),
     });
