@@ -247,7 +247,7 @@ const core = new WorkspacePackage({
   ],
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
-    deploy: 'cdk deploy --all --require-approval never',
+    deploy: 'cdk deploy Core --require-approval never',
     bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',

@@ -10,7 +10,7 @@ import { UNAUTHORIZED_FIELD, UNAUTHORIZED_REQUEST, describeError, type AppSyncRe
 import type { Executor, GraphQLRequest, PreparedRequest, SubscriptionRoot } from './execute';
 import { isRecord, parseJson } from './json';
 import { fieldAccessError, resolverKey, runResolver, type ResolverContext, type ResolverDeps } from './resolvers';
-import { isSigV4Authorization } from './sigv4';
+import { isSigV4Authorization } from '../iam/sigv4';
 import { filterOf, type RegisteredSubscription, type SubscriptionRegistry } from './subscriptions';
 
 /** What AppSync announces in `connection_ack`. */

@@ -38,7 +38,7 @@ export type { AppSyncGraphQLError, AppSyncRequestError } from './error-format';
 export type { DirectResolverEvent } from './resolvers';
 export type { IamIdentity } from './auth';
 export { buildAppSyncSchema, type AppSyncSchema } from './schema';
-export { verifySigV4, type SignedRequest, type SigV4Outcome } from './sigv4';
+export { verifySigV4, type SignedRequest, type SigV4Outcome } from '../iam/sigv4';
 export { createLocalCertificate, type LocalCertificate, type LocalCertificateOptions } from './tls';
 export { GRAPHQL_PATH } from './http';
 export { REALTIME_PATH, REALTIME_PROTOCOL } from './realtime';

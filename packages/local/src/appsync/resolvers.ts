@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import { fieldArn, identityOf, type Caller, type IamIdentity } from './auth';
 import { AppSyncFieldError } from '../errors';
+import { allows } from '../iam/principal';
 import { UNAUTHORIZED_FIELD, describeError, notAuthorizedMessage } from './error-format';
 import type { AppSyncSchema } from './schema';
 import { selectionSetGraphQL, selectionSetList, type Fragments } from './selection';
@@ -108,7 +109,7 @@ export function fieldAccessError(
   }
   if (caller.mode === 'AWS_IAM' && isRootType(deps, parentType)) {
     const arn = fieldArn(deps.region, deps.accountId, deps.apiId, parentType.name, fieldName);
-    if (!caller.principal.allows('appsync:GraphQL', arn)) {
+    if (!allows(caller.principal, 'appsync:GraphQL', arn)) {
       return denied;
     }
   }

@@ -7,6 +7,7 @@
  */
 import type * as http from 'node:http';
 import type * as https from 'node:https';
+import type { IamPrincipal } from '../iam/principal';
 
 /** AppSync's authorization modes (`AuthenticationType`). Only `API_KEY` and `AWS_IAM` run locally. */
 export type AuthMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
@@ -17,17 +18,8 @@ export type SupportedAuthMode = 'API_KEY' | 'AWS_IAM';
 /** The only IAM action AppSync checks for GraphQL operations. */
 export type AppSyncIamAction = 'appsync:GraphQL';
 
-/** A set of SigV4 credentials the endpoint accepts, and who they belong to. */
-export interface IamPrincipal {
-  readonly secretAccessKey: string;
-  /** Required in `x-amz-security-token` when set (temporary credentials); refused when unset. */
-  readonly sessionToken?: string;
-  readonly userArn: string;
-  readonly username: string;
-  readonly accountId: string;
-  /** The IAM policy check for `appsync:GraphQL` on `arn:aws:appsync:…:apis/<id>/types/<Type>/fields/<field>`. */
-  allows(action: AppSyncIamAction, resourceArn: string): boolean;
-}
+/** A set of SigV4 credentials the endpoint accepts; each root field needs `appsync:GraphQL` on its ARN. */
+export type { IamPrincipal } from '../iam/principal';
 
 /** The resolver attached to one `typeName.fieldName`. */
 export type ResolverConfig =

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { IamPrincipal } from './types';
+import type { IamPrincipal } from './principal';
 
 /** The parts of a request that a SigV4 signature covers. */
 export interface SignedRequest {
