@@ -171,9 +171,7 @@ describe("the runtime's log lines and payloads, read by the local journey", () =
   it('shows a refused command with the code the client got, and nothing after it', async () => {
     await journeyOf('c-2', -1, 'k-2');
 
-    expect(linesOf('corr-k-2')).toEqual([
-      ['command', 'Counter/CommandHandler: add refused: BELOW_ZERO', false],
-    ]);
+    expect(linesOf('corr-k-2')).toEqual([['command', 'Counter/CommandHandler: add refused: BELOW_ZERO', false]]);
   });
 
   it('shows a command already stored as replayed', async () => {

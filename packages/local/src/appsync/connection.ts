@@ -9,6 +9,7 @@ import { AppSyncFieldError } from '../errors';
 import { UNAUTHORIZED_FIELD, UNAUTHORIZED_REQUEST, describeError, type AppSyncRequestError } from './error-format';
 import type { Executor, GraphQLRequest, PreparedRequest, SubscriptionRoot } from './execute';
 import { isRecord, parseJson } from './json';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './limits';
 import { fieldAccessError, resolverKey, runResolver, type ResolverContext, type ResolverDeps } from './resolvers';
 import { isSigV4Authorization } from '../iam/sigv4';
 import { filterOf, type RegisteredSubscription, type SubscriptionRegistry } from './subscriptions';
@@ -24,6 +25,8 @@ export interface RealtimeDeps {
   readonly registry: SubscriptionRegistry;
   readonly keepAliveIntervalMs: number;
   readonly counters: RealtimeCounters;
+  /** Whether a connection's `Host` header is served. */
+  readonly acceptsHost: (host: string | undefined) => boolean;
   readonly log: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -199,6 +202,15 @@ export class RealtimeConnection {
     }
     if (this.subscriptions.has(id)) {
       this.sendError(id, [{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
+      return;
+    }
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      this.sendError(id, [
+        {
+          errorType: 'MaxSubscriptionsReachedError',
+          message: `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
+        },
+      ]);
       return;
     }
     const start = parseStartPayload(payload);

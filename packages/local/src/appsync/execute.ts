@@ -12,6 +12,7 @@ import {
   getOperationAST,
   getVariableValues,
   parse,
+  specifiedRules,
   validate,
   type DocumentNode,
   type ExecutionResult,
@@ -20,8 +21,10 @@ import {
   type GraphQLField,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValidationRule,
 } from 'graphql';
 import { describeError, formatDocumentError, formatGraphQLError, type AppSyncGraphQLError } from './error-format';
+import { MAX_SUBSCRIPTION_PAYLOAD_BYTES } from './limits';
 import { createFieldResolver, type ResolverContext, type ResolverDeps } from './resolvers';
 import { byFieldName, type Fragments } from './selection';
 import type { SubscriptionRegistry } from './subscriptions';
@@ -90,6 +93,8 @@ export class Executor {
   constructor(
     private readonly deps: ResolverDeps,
     private readonly registry: SubscriptionRegistry,
+    /** Rules beyond GraphQL's own: the API's introspection, depth and resolver count limits. */
+    private readonly rules: readonly ValidationRule[] = [],
   ) {
     this.fieldResolver = createFieldResolver(deps);
   }
@@ -107,7 +112,7 @@ export class Executor {
       const parseError = error instanceof GraphQLError ? error : new GraphQLError(describeError(error));
       return { ok: false, body: documentErrors([parseError]) };
     }
-    const errors = validate(this.schema, document);
+    const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
     if (errors.length > 0) {
       return { ok: false, body: documentErrors(errors) };
     }
@@ -215,6 +220,14 @@ export class Executor {
         continue;
       }
       const payload = byFieldName(fieldNode.selectionSet, value, prepared.fragments);
+      const size = Buffer.byteLength(JSON.stringify(payload));
+      if (size > MAX_SUBSCRIPTION_PAYLOAD_BYTES) {
+        this.deps.log('appsync publication dropped', {
+          mutation: fieldNode.name.value,
+          reason: `the payload is ${size} bytes; AppSync delivers at most ${MAX_SUBSCRIPTION_PAYLOAD_BYTES}`,
+        });
+        continue;
+      }
       const delivered = this.registry.publish(subscriptionFields, payload);
       this.deps.log('appsync published', {
         mutation: fieldNode.name.value,

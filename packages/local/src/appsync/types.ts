@@ -66,6 +66,17 @@ export interface AppSyncApiOptions {
   readonly lambdaErrorType?: LambdaErrorTypeSource;
   /** Milliseconds between two `ka` messages on a real-time connection. @default 60000 */
   readonly keepAliveIntervalMs?: number;
+  /** The API's `IntrospectionConfig`: `false` refuses `__schema` and `__type`. @default true (AppSync's default, ENABLED) */
+  readonly introspection?: boolean;
+  /** The API's `QueryDepthLimit`: the most nested levels an operation may select. @default no limit (AppSync's 0) */
+  readonly queryDepthLimit?: number;
+  /** The API's `ResolverCountLimit`: the most resolvers one operation may run. @default no limit (AppSync's 0) */
+  readonly resolverCountLimit?: number;
+  /**
+   * Whether a real-time connection's `Host` header is served (the HTTP routes are checked by their
+   * server). @default every host
+   */
+  readonly acceptsHost?: (host: string | undefined) => boolean;
 }
 
 /** Usage counters, for the cost benchmark. */

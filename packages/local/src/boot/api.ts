@@ -11,6 +11,7 @@ import type { LocalFunctions } from './functions';
 import type { JourneyProbes } from './journey-probes';
 import type { LocalPrincipals } from './principals';
 import type { Route } from './router';
+import { isLocalHost } from './server';
 import type { LocalStack } from './stacks';
 import type { BootSettings } from './types';
 
@@ -26,30 +27,45 @@ export function createApi(
   stacks: readonly LocalStack[],
   deps: ApiDeps,
   closers: Closers,
-): { api: LocalAppSyncApi | undefined; graphqlUrl: string } {
+): { api: LocalAppSyncApi | undefined; graphqlUrl: string; apiKeyMode: boolean } {
   const found = stacks.flatMap(({ ctx }) => ctx.resourcesOfType('AWS::AppSync::GraphQLApi').map((id) => ({ ctx, id })));
   if (found.length > 1)
-    throw new LocalCoreError('MORE_THAN_ONE_API', 'the local core serves one AppSync API; this assembly defines more');
+    throw new LocalCoreError(
+      'MORE_THAN_ONE_API',
+      'the local core serves one AppSync API; the stacks booted define more: name the stacks to boot (the `stacks` option)',
+    );
   const [only] = found;
-  if (only === undefined) return { api: undefined, graphqlUrl: '' };
+  if (only === undefined) return { api: undefined, graphqlUrl: '', apiKeyMode: false };
   const { settings } = deps;
+  const config = appSyncConfig(only.ctx, only.id);
   const api = createAppSyncApi({
-    ...appSyncConfig(only.ctx, only.id),
+    ...config,
     region: settings.region,
     accountId: settings.accountId,
     apiKeys: [settings.apiKey],
     iamPrincipals: deps.principals.byAccessKey,
+    acceptsHost: isLocalHost,
     invokeLambda: async (functionArn, event) => deps.functions.invoke(functionArn, event),
     log: (line, fields) => apiLog(line, fields, deps),
   });
   closers.add(async () => api.close());
-  return { api, graphqlUrl: String(only.ctx.getAtt(only.id, 'GraphQLUrl')) };
+  const apiKeyMode = [config.defaultAuth, ...config.additionalAuth].includes('API_KEY');
+  return { api, graphqlUrl: String(only.ctx.getAtt(only.id, 'GraphQLUrl')), apiKeyMode };
 }
+
+/**
+ * The largest GraphQL request body the local endpoint reads: 1 MiB. AppSync's quotas page was not
+ * readable here for a request size; 1,048,576 is the longest GraphQL operation EventBridge's AppSync
+ * target takes (API_AppSyncParameters), and the size AWS support gave for AppSync's own limit on a
+ * resolver's transformation (awslabs/aws-mobile-appsync-sdk-js#124).
+ */
+export const APPSYNC_REQUEST_BYTES = 1024 * 1024;
 
 /** `/graphql`: queries and mutations; a notification mutation gets its `fan-out` journey line. */
 export function appSyncRoute(api: LocalAppSyncApi, probes: JourneyProbes): Route {
   return {
     accepts: ({ path }) => path === '/graphql',
+    maxBodyBytes: APPSYNC_REQUEST_BYTES,
     handle: async ({ req, res, body }) => {
       await probes.graphql(body, async () => {
         await api.handleHttp(req, res, body);
@@ -93,6 +109,9 @@ function appSyncConfig(ctx: StackContext, apiId: string) {
     defaultAuth: String(props['AuthenticationType']) as 'API_KEY' | 'AWS_IAM',
     additionalAuth: additional.map((p) => p.AuthenticationType as 'API_KEY' | 'AWS_IAM'),
     resolvers: resolversOf(ctx),
+    introspection: props['IntrospectionConfig'] !== 'DISABLED',
+    queryDepthLimit: Number(props['QueryDepthLimit'] ?? 0),
+    resolverCountLimit: Number(props['ResolverCountLimit'] ?? 0),
   };
 }
 

@@ -4,7 +4,8 @@
  * rules and targets, queues, state machines, the AppSync schema, resolvers and auth all come from
  * the templates. One HTTP server on 127.0.0.1 serves AppSync (`/graphql`, `/graphql/realtime`) and
  * the AWS APIs the functions call (EventBridge, Step Functions, and DynamoDB, forwarded to dynalite);
- * functions reach them through `AWS_ENDPOINT_URL_*` only.
+ * functions reach them through `AWS_ENDPOINT_URL_*` only. Every route verifies SigV4 and evaluates
+ * the caller's policies from the template (and the resource's policy), as AWS would.
  *
  * Each resource type has its module in this folder; `bootLocalCore` starts them in dependency order.
  */
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startDynamoDb } from '../dynamodb';
 import { appSyncRoute, createApi } from './api';
+import { resourcePolicyLookup, type AwsAuth } from './aws-auth';
 import { Closers } from './closers';
 import { dynamoDbRoute } from './dynamodb-proxy';
 import { writeEndpointFile } from './endpoint-file';
@@ -41,7 +43,7 @@ export type { BootOptions, LocalCore, LocalCoreMetrics } from './types';
 export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
   const started = performance.now();
   const settings = settingsOf(options);
-  const assembly = readStacks(options.assemblyDir);
+  const assembly = readStacks(options.assemblyDir, options.stacks);
   const closers = new Closers(settings.write);
   try {
     const dynamoDataDir = settings.dataDir === undefined ? undefined : join(settings.dataDir, 'dynamodb');
@@ -69,7 +71,7 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       { settings, principals, queues, journey, baseUrl: server.baseUrl, caFile: server.caFile },
       closers,
     );
-    const { api, graphqlUrl } = createApi(stacks, { settings, principals, functions, probes }, closers);
+    const { api, graphqlUrl, apiKeyMode } = createApi(stacks, { settings, principals, functions, probes }, closers);
     const stateMachines = readStateMachines(stacks);
     const stepFunctions = startStepFunctions(stateMachines, functions, settings, closers);
     const bus = startEventBus(
@@ -79,22 +81,32 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       closers,
     );
 
-    const dynamoProxy = dynamoDbRoute(dynamo);
+    const auth: AwsAuth = {
+      region: settings.region,
+      accountId: settings.accountId,
+      principals: principals.byAccessKey,
+      policyOf: resourcePolicyLookup(stacks),
+      write: settings.write,
+    };
+    const dynamoProxy = dynamoDbRoute(dynamo, auth);
     const routes: Route[] = [
       ...(api === undefined ? [] : [appSyncRoute(api, probes)]),
       dynamoProxy.route,
-      eventBridgeRoute(bus, probes),
-      stepFunctionsRoute(stepFunctions),
+      eventBridgeRoute(bus, probes, auth),
+      stepFunctionsRoute(stepFunctions, auth),
     ];
     server.serve(createRouter(routes));
     api?.attachRealtime(server.server);
 
-    const endpoint = { graphqlUrl, realtimeUrl: server.realtimeUrl, apiKey: settings.apiKey, region: settings.region };
+    const apiKey = apiKeyMode ? settings.apiKey : '';
+    const endpoint = { graphqlUrl, realtimeUrl: server.realtimeUrl, apiKey, region: settings.region };
     writeEndpointFile(settings.dataDir, { ...endpoint, frontEndCredentials: principals.frontEndCredentials });
     return {
       ...endpoint,
       endpoint: server.baseUrl,
       frontEndCredentials: principals.frontEndCredentials,
+      operatorCredentials: principals.operatorCredentials,
+      credentialsOf: (functionPath) => functions.all.find((entry) => entry.path === functionPath)?.credentials,
       certificatePem: server.certificate?.cert,
       bootMs: performance.now() - started,
       queues: queuesByName(queues),

@@ -9,7 +9,7 @@ import { LocalCoreError } from '../errors';
 import { createLocalFunction, type AsyncInvocationFailure, type InvokeResult, type LocalFunction } from '../lambda';
 import type { Closers } from './closers';
 import type { Journey } from './journey';
-import type { LocalPrincipals } from './principals';
+import type { LocalCredentials, LocalPrincipals } from './principals';
 import type { LocalQueues } from './queues';
 import type { LocalStack } from './stacks';
 import type { BootSettings } from './types';
@@ -20,6 +20,8 @@ export interface LocalFunctionEntry {
   /** The construct path without the stack: `Reservation/CommandHandler`. */
   readonly path: string;
   readonly memoryMb: number;
+  /** The local credentials of the function's role. */
+  readonly credentials: LocalCredentials;
 }
 
 export interface LocalFunctions {
@@ -121,7 +123,7 @@ function startFunction(
       else deps.journey.functionLine(path, text);
     },
   });
-  return { fn, path, memoryMb };
+  return { fn, path, memoryMb, credentials };
 }
 
 /** An async invocation that failed every attempt goes to the function's dead-letter queue, if it has one. */

@@ -8,6 +8,8 @@ import type { LocalCredentials } from './principals';
 export interface BootOptions {
   /** The cloud assembly folder: `apps/core/cdk.out`. */
   readonly assemblyDir: string;
+  /** The stacks to boot, by name (`['CoreDev']`). @default every stack of the assembly */
+  readonly stacks?: readonly string[];
   /** @default 4000; 0 picks a free port */
   readonly port?: number;
   /** The API key clients send; replaces the template's key. @default `da2-localdevelopmentkey0000000000` */
@@ -59,10 +61,18 @@ export interface LocalCore {
   /** The AppSync URL, or '' when the assembly has no API. */
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
+  /** The API key clients send, or '' when the API has no API key mode (a production stack). */
   readonly apiKey: string;
   readonly region: string;
-  /** IAM credentials of the local front-end server principal (may call every non-internal field). */
+  /** IAM credentials of the local front-end server principal (may call every non-internal field, and nothing else). */
   readonly frontEndCredentials: LocalCredentials;
+  /**
+   * IAM credentials of an operator: what an administrator's own AWS credentials would be (every
+   * action), still refused what a resource policy denies. For tools and tests; never printed.
+   */
+  readonly operatorCredentials: LocalCredentials;
+  /** The credentials of a function's role, by its path (`Reservation/CommandHandler`), for tests. */
+  credentialsOf(functionPath: string): LocalCredentials | undefined;
   /** The CA certificate clients must trust when `tls` is on. */
   readonly certificatePem?: string;
   /** Milliseconds from the call to a served endpoint. */

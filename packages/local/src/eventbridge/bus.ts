@@ -16,7 +16,13 @@ import {
 } from './delivery';
 import { EventBridgeConfigError, PutEventsRequestError } from '../errors';
 import { assertValidEventPattern, matchesEventPattern } from './event-pattern';
-import { LEGACY_REQUEST_BYTES, billedChunks, validatePutEvents, type ValidatedPutEvents } from './put-events';
+import {
+  LEGACY_REQUEST_BYTES,
+  billedChunks,
+  validatePutEvents,
+  type EntryAuthorizer,
+  type ValidatedPutEvents,
+} from './put-events';
 import { compileTargetInput, renderTargetInput, type TargetInputPlan } from './target-input';
 import type {
   EventBusMetrics,
@@ -41,13 +47,18 @@ export interface LocalEventBus {
    *
    * @throws PutEventsRequestError when the whole request is refused
    */
-  putEvents(request: PutEventsRequestJson): PutEventsResponseJson;
+  putEvents(request: PutEventsRequestJson, options?: PutEventsOptions): PutEventsResponseJson;
   /**
    * Answers an AWS JSON 1.1 request (`POST`, `X-Amz-Target: AWSEvents.<Op>`). Resolves
    * `false`, writing nothing, when the request is not for EventBridge, so the caller can
    * route it elsewhere. `body` is the whole request body.
    */
-  handleHttp(req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean>;
+  handleHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string | Buffer,
+    options?: PutEventsOptions,
+  ): Promise<boolean>;
   /** Resolves when no delivery or retry is in flight (deliveries started meanwhile included). */
   idle(): Promise<void>;
   /** Live counters. */
@@ -57,6 +68,11 @@ export interface LocalEventBus {
 }
 
 type BusLog = (level: LogLevel, line: string, fields?: Record<string, unknown>) => void;
+
+/** What a caller of PutEvents may put: the entries IAM refuses fail with their own error. */
+export interface PutEventsOptions {
+  readonly authorizeEntry?: EntryAuthorizer;
+}
 
 /** A rule with its targets checked and compiled. */
 interface CompiledRule {
@@ -136,7 +152,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     inFlight.add(delivery);
   };
 
-  const putEventsBody = (request: unknown): PutEventsResponseJson => {
+  const putEventsBody = (request: unknown, putOptions: PutEventsOptions = {}): PutEventsResponseJson => {
     metrics.putEventsCalls += 1;
     if (closed) {
       throw new PutEventsRequestError('BUS_CLOSED', 'The local event bus is closed.');
@@ -148,6 +164,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       busExists: (name) => busNames.has(name),
       now: ingestedAt,
       newEventId: randomUUID,
+      authorizeEntry: putOptions.authorizeEntry,
     });
     warnAboutRequest(validated, log);
     for (const entry of validated.accepted) {
@@ -159,8 +176,12 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     return { FailedEntryCount: failed, Entries: validated.results };
   };
 
-  const handleHttp = (req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean> =>
-    answerHttp(req, res, body, putEventsBody, log);
+  const handleHttp = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string | Buffer,
+    putOptions?: PutEventsOptions,
+  ): Promise<boolean> => answerHttp(req, res, body, (request) => putEventsBody(request, putOptions), log);
 
   const idle = async (): Promise<void> => {
     while (inFlight.size > 0) {

@@ -22,4 +22,5 @@ export {
   type SignedRequest,
   type SigV4Expectations,
   type SigV4Outcome,
+  type SigV4Refusal,
 } from './sigv4';
