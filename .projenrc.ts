@@ -244,6 +244,10 @@ const core = new WorkspacePackage({
     `uuid@${V.uuid}`,
     `ws@${V.ws}`,
     `@types/ws@${V.wsTypes}`,
+    // A front-end server signs the user it acts for with its request (scripts/front-end-client.ts).
+    `@smithy/signature-v4@${V.signatureV4}`,
+    `@smithy/protocol-http@${V.protocolHttp}`,
+    `@aws-crypto/sha256-js@${V.sha256}`,
   ],
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
