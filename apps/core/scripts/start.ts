@@ -1,7 +1,7 @@
 /**
- * The run command (`pnpm start`): boots the core from apps/core/cdk.out (Nx runs the synth first,
- * and only when the app changed), keeps data under .local/, prints the endpoints, then one line per
- * step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
+ * The run command (`pnpm start`): boots the development stage (`CoreDev`) from apps/core/cdk.out
+ * (Nx runs the synth first, and only when the app changed), keeps data under .local/, prints the
+ * endpoints, then one line per step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
  *
  * Environment: PORT (default 4000), LOCAL_API_KEY, LOCAL_TLS=1 (HTTPS/WSS with a generated
  * certificate), LOCAL_VERBOSE=1 (every function log line).
@@ -10,6 +10,7 @@ import { bootLocalCore, type LocalCore } from '@core/local';
 import { spawnSync } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_STACK } from './local-stack';
 
 const coreDir = join(__dirname, '..');
 const repoRoot = join(coreDir, '..', '..');
@@ -19,6 +20,7 @@ const watchMode = process.argv.includes('--watch');
 async function boot(): Promise<LocalCore> {
   const core = await bootLocalCore({
     assemblyDir: join(coreDir, 'cdk.out'),
+    stacks: [LOCAL_STACK],
     dataDir,
     port: Number(process.env.PORT ?? 4000),
     apiKey: process.env.LOCAL_API_KEY,
@@ -29,11 +31,11 @@ async function boot(): Promise<LocalCore> {
   console.log(
     [
       '',
-      `  The core is running (booted in ${core.bootMs.toFixed(0)} ms from apps/core/cdk.out; data in .local/).`,
+      `  The core is running (${LOCAL_STACK}, booted in ${core.bootMs.toFixed(0)} ms from apps/core/cdk.out; data in .local/).`,
       '',
       `  GraphQL      ${core.graphqlUrl}`,
       `  Real-time    ${core.realtimeUrl}`,
-      `  API key      ${core.apiKey}`,
+      ...(core.apiKey === '' ? [] : [`  API key      ${core.apiKey}`]),
       `  IAM (front-end servers)  AWS_ACCESS_KEY_ID=${core.frontEndCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${core.frontEndCredentials.secretAccessKey}`,
       `  Functions    ${functions.join(', ')}`,
       ...(core.certificatePem === undefined

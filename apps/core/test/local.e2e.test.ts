@@ -8,7 +8,8 @@ import { bootLocalCore, type LocalCore } from '@core/local';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiKeyAuth, appSyncClient, iamAuth } from '../scripts/front-end-client';
+import { apiKeyAuth, appSyncClient, appSyncClientFor, iamAuth } from '../scripts/front-end-client';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 // The subscription link arms a 15 s timer per connection and never clears it; unref'd, Jest can exit.
 const armTimer = globalThis.setTimeout;
@@ -92,7 +93,7 @@ describe('the local core (booted from cdk.out)', () => {
   };
 
   beforeAll(async () => {
-    core = await bootLocalCore({ assemblyDir, port: 0, log: (line) => lines.push(line) });
+    core = await bootLocalCore({ assemblyDir, stacks: [LOCAL_STACK], port: 0, log: (line) => lines.push(line) });
   });
   afterAll(async () => {
     await core.stop();
@@ -174,7 +175,8 @@ describe('the local core (booted from cdk.out)', () => {
   });
 
   it("does not deliver one reservation's notification to a subscription for another id", async () => {
-    const client = appSyncClient(core, apiKeyAuth(core));
+    // The front-end server acts for guest u: it books for u, and only u (or an admin) may cancel.
+    const client = appSyncClientFor(core, { userId: 'u' });
     // Reservation A exists; subscribe to A's id, then make B and cancel A.
     const a = await client.mutate({
       mutation: CREATE,
@@ -222,7 +224,7 @@ describe('restarting the local core', () => {
   it('keeps every stored event', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'local-core-'));
     try {
-      const first = await bootLocalCore({ assemblyDir, port: 0, dataDir, log: () => undefined });
+      const first = await bootLocalCore({ assemblyDir, stacks: [LOCAL_STACK], port: 0, dataDir, log: () => undefined });
       const client = appSyncClient(first, apiKeyAuth(first));
       const made = await client.mutate({
         mutation: CREATE,
@@ -232,7 +234,13 @@ describe('restarting the local core', () => {
       await first.idle();
       await first.stop();
 
-      const second = await bootLocalCore({ assemblyDir, port: 0, dataDir, log: () => undefined });
+      const second = await bootLocalCore({
+        assemblyDir,
+        stacks: [LOCAL_STACK],
+        port: 0,
+        dataDir,
+        log: () => undefined,
+      });
       try {
         const again = appSyncClient(second, apiKeyAuth(second));
         const found = await again.query({ query: GET, variables: { id }, fetchPolicy: 'network-only' });
