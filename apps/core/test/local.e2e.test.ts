@@ -45,15 +45,6 @@ const ON_SAVED = gql`
     }
   }
 `;
-const SAVED = gql`
-  mutation Saved($input: ReservationNotificationInput!) {
-    reservationSaved(input: $input) {
-      id
-      commandId
-      status
-    }
-  }
-`;
 const GET = gql`
   query Get($id: ID!) {
     getReservationById(id: $id) {
@@ -152,26 +143,6 @@ describe('the local core (booted from cdk.out)', () => {
       ],
     });
     expect(core.metrics().busEvents).toBe(before);
-  });
-
-  it("refuses the IAM-only notification mutation to the API key and to the front-end servers' IAM principal", async () => {
-    const input = { id: 'forged', commandId: 'forged', status: 'STORED', version: 1 };
-    for (const auth of [apiKeyAuth(core), iamAuth(core)]) {
-      const error = await appSyncClient(core, auth)
-        .mutate({ mutation: SAVED, variables: { input } })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(error).toMatchObject({
-        errors: [
-          expect.objectContaining({
-            errorType: 'Unauthorized',
-            message: 'Not Authorized to access reservationSaved on type Mutation',
-          }),
-        ],
-      });
-    }
   });
 
   it("does not deliver one reservation's notification to a subscription for another id", async () => {
