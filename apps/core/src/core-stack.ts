@@ -14,12 +14,17 @@ import type { Construct } from 'constructs';
 
 /**
  * What a deployment is for. `development` (a developer's stack, and the local core): the API key
- * mode and introspection are on, and the event stores are deleted with the stack. `production`:
- * IAM only, no introspection, event stores retained and deletion-protected.
+ * mode and introspection are on, queries may nest freely, and the event stores are deleted with the
+ * stack. `production`: IAM only, no introspection, a query depth limit, event stores retained and
+ * deletion-protected.
  */
 export type CoreStage = 'development' | 'production';
 
-/** The most nested levels a query may select (AppSync allows 1 to 75); the core's schema needs 3. */
+/**
+ * The most nested levels a query may select in production (AppSync allows 1 to 75); the core's
+ * schema needs 3. The development stage has none, so that introspection tools (whose queries nest
+ * a dozen levels) work there.
+ */
 export const QUERY_DEPTH_LIMIT = 5;
 /** The most resolvers one request may run (AppSync allows 1 to 10,000); a front-end request runs one or two. */
 export const RESOLVER_COUNT_LIMIT = 10;
@@ -75,7 +80,7 @@ export class CoreStack extends Stack {
         additionalAuthorizationModes: additionalModes(props.apiKey ?? development, props.userPool),
       },
       introspectionConfig: development ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
-      queryDepthLimit: QUERY_DEPTH_LIMIT,
+      queryDepthLimit: development ? undefined : QUERY_DEPTH_LIMIT,
       resolverCountLimit: RESOLVER_COUNT_LIMIT,
     });
     this.logApiErrors();

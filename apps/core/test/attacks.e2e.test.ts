@@ -320,6 +320,24 @@ describe('AppSync authorization: the API key always on, introspection open, anyo
     expect(allowed.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
   });
 
+  it('refuses, before running anything, a request that would run more resolvers than the API allows', async () => {
+    const two = { query: '{ a: getReservationById(id: "x") { id } b: getReservationById(id: "y") { id } }' };
+    const invocations = () => production.metrics().lambdaInvocations;
+    const before = invocations();
+    const many = {
+      query: `{ ${Array.from({ length: 11 }, (_, i) => `r${i}: getReservationById(id: "x") { id }`).join(' ')} }`,
+    };
+    const refused = await graphqlRequest(production, many, production.frontEndCredentials);
+    expect(refused.body).toMatchObject({
+      data: null,
+      errors: [expect.objectContaining({ message: expect.stringMatching(/^Resolver count limit of 10 exceeded/) })],
+    });
+    expect(invocations()).toBe(before);
+    expect((await graphqlRequest(production, two, production.frontEndCredentials)).body).toEqual({
+      data: { a: null, b: null },
+    });
+  });
+
   it("lets only the reservation's own user or an admin cancel it", async () => {
     const id = await reservationOf('guest-owner');
     const cancel = { query: CANCEL, variables: { input: { id, reason: 'not mine' } } };

@@ -83,6 +83,8 @@ describe('core stack', () => {
     development.hasResourceProperties('AWS::AppSync::GraphQLApi', {
       AdditionalAuthenticationProviders: [{ AuthenticationType: 'API_KEY' }],
       IntrospectionConfig: 'ENABLED',
+      QueryDepthLimit: Match.absent(),
+      ResolverCountLimit: RESOLVER_COUNT_LIMIT,
     });
     development.resourceCountIs('AWS::AppSync::ApiKey', 1);
     expect(Object.keys(development.findOutputs('ApiKeyId'))).toEqual(['ApiKeyId']);
