@@ -4,14 +4,14 @@
  * tentative answer, then the stored notification; then a broken rule, answered at once.
  *
  * Endpoints and credentials come from .local/endpoint.json (written by `pnpm start`) or from
- * GRAPHQL_URL, API_KEY, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. `--api-key`
- * authorizes with the API key instead of IAM.
+ * GRAPHQL_URL, API_KEY, AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. With IAM it acts
+ * for the guest (`x-core-user: guest-42`, signed); `--api-key` authorizes with the API key instead.
  */
 import { gql, type ApolloClient } from '@apollo/client';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiKeyAuth, appSyncClient, iamAuth, subscribeWithReady, type Endpoint } from './front-end-client';
+import { apiKeyAuth, appSyncClient, appSyncClientFor, subscribeWithReady, type Endpoint } from './front-end-client';
 
 const CREATE = gql`
   mutation CreateReservation($input: CreateReservationInput!) {
@@ -85,8 +85,13 @@ function subscribeToOutcome(client: ApolloClient, commandId: string) {
 async function main(): Promise<void> {
   const target = endpoint();
   const useApiKey = process.argv.includes('--api-key');
-  const client = appSyncClient(target, useApiKey ? apiKeyAuth(target) : iamAuth(target));
-  console.log(`\nA front-end server talks to ${target.graphqlUrl} (${useApiKey ? 'API key' : 'IAM'}).\n`);
+  // With IAM, the front-end server acts for the signed-in guest: it signs x-core-user with each request.
+  const client = useApiKey
+    ? appSyncClient(target, apiKeyAuth(target))
+    : appSyncClientFor(target, { userId: 'guest-42' });
+  console.log(
+    `\nA front-end server talks to ${target.graphqlUrl} (${useApiKey ? 'API key' : 'IAM, acting for guest-42'}).\n`,
+  );
 
   // 1. A guest books room 101 for three nights next week.
   const commandId = randomUUID();
