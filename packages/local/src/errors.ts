@@ -40,7 +40,11 @@ export type LocalCoreErrorCode =
   /** A rule's `EventPattern` is text that is not JSON. */
   | 'EVENT_PATTERN_NOT_JSON'
   /** A dead-letter queue a target names is not a queue of the templates. */
-  | 'UNKNOWN_DEAD_LETTER_QUEUE';
+  | 'UNKNOWN_DEAD_LETTER_QUEUE'
+  /** A boot option is out of its range. */
+  | 'INVALID_OPTION'
+  /** A fault configuration names an unknown fault or has a value out of range. */
+  | 'INVALID_FAULT';
 
 /** The local core cannot boot or serve the assembly as it is; the message says what to change. */
 export class LocalCoreError extends Error {

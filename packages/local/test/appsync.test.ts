@@ -306,6 +306,7 @@ describe('execution', () => {
   ): Executor {
     const deps: ResolverDeps = {
       appSchema: buildAppSyncSchema(schema, 'API_KEY'),
+      shouldPublish: () => true,
       resolvers: new Map([
         [
           'Query.room',

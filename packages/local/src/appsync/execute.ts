@@ -215,6 +215,13 @@ export class Executor {
         continue;
       }
       const payload = byFieldName(fieldNode.selectionSet, value, prepared.fragments);
+      if (!this.deps.shouldPublish(fieldNode.name.value, payload)) {
+        this.deps.log('appsync publication dropped', {
+          mutation: fieldNode.name.value,
+          subscriptions: subscriptionFields,
+        });
+        continue;
+      }
       const delivered = this.registry.publish(subscriptionFields, payload);
       this.deps.log('appsync published', {
         mutation: fieldNode.name.value,

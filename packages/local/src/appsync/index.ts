@@ -133,6 +133,7 @@ export function createAppSyncApi(options: AppSyncApiOptions): LocalAppSyncApi {
     resolvers: resolverIndex(options, appSchema),
     invokeLambda: options.invokeLambda,
     lambdaErrorType: options.lambdaErrorType ?? 'name',
+    shouldPublish: options.shouldPublish ?? (() => true),
     region: options.region,
     accountId: options.accountId,
     apiId: options.apiId,

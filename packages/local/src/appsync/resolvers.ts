@@ -42,6 +42,7 @@ export interface ResolverDeps {
   readonly resolvers: ReadonlyMap<string, ResolverConfig>;
   readonly invokeLambda: (functionArn: string, event: unknown) => Promise<LambdaResult>;
   readonly lambdaErrorType: LambdaErrorTypeSource;
+  readonly shouldPublish: (mutationField: string, payload: unknown) => boolean;
   readonly region: string;
   readonly accountId: string;
   readonly apiId: string;

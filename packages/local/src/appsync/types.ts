@@ -74,6 +74,11 @@ export interface AppSyncApiOptions {
   readonly lambdaErrorType?: LambdaErrorTypeSource;
   /** Milliseconds between two `ka` messages on a real-time connection. @default 60000 */
   readonly keepAliveIntervalMs?: number;
+  /**
+   * Decides whether a mutation field's result is published to its subscriptions; `false` drops the
+   * publication (the mutation is still answered). For fault injection. @default always published
+   */
+  readonly shouldPublish?: (mutationField: string, payload: unknown) => boolean;
 }
 
 /** Usage counters, for the cost benchmark. */
