@@ -1,8 +1,9 @@
 /**
  * The command handler: an AppSync direct Lambda resolver for an aggregate's command mutations. It
- * loads the stream's state (1 read), decides, publishes the commit and answers "accepted, not yet
- * stored". A broken rule is thrown at once. A command id the stream already settled is answered again
- * and its outcome is notified again; a command id reused for another command is refused.
+ * loads the stream's state (1 read; with a command id the client chose, its record too, read at the
+ * same time), decides, publishes the commit and answers "accepted, not yet stored". A broken rule is
+ * thrown at once. A command id already settled is answered again and its outcome is notified again;
+ * a command id reused for another command (on any stream) is refused.
  */
 import { readConfig, type Config } from '../config';
 import type { LogFields } from '../contract';
@@ -91,8 +92,14 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
       };
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
       Object.assign(log, { streamId });
-      const loaded = await store.load(streamId, options.decider);
-      const known = recentFingerprintOf(loaded.recentCommits, commandId);
+      // A command id the client chose may have been used before, on any stream: its record says so.
+      const [loaded, record] = await Promise.all([
+        store.load(streamId, options.decider),
+        input?.commandId === undefined || input.commandId === null ? undefined : store.findCommand(commandId),
+      ]);
+      const known =
+        recentFingerprintOf(loaded.recentCommits, commandId) ??
+        (record === undefined ? undefined : record.streamId === streamId ? record.fingerprint : '');
       if (known !== undefined) return await answerSettled(known === fingerprint, streamId, sent, publisher, log);
       const events = await decideOrRecall(options.decider, command, loaded, context, async () => {
         const record = await store.findCommand(commandId);
