@@ -112,8 +112,14 @@ export class ContractDriver {
     input: Record<string, unknown>,
     commandId: string,
   ): Promise<Answer> {
-    await this.watch(commandId);
     let answer: Answer;
+    try {
+      await this.watch(commandId);
+    } catch (error) {
+      answer = { accepted: false, errorType: 'SubscriptionFailed', message: JSON.stringify(error).slice(0, 200) };
+      this.commands.push({ commandId, answer });
+      return answer;
+    }
     try {
       const result = await this.client.mutate({ mutation, variables: { input }, fetchPolicy: 'no-cache' });
       const accepted = (result.data as Record<string, { id: string; fingerprint: string; deadline: string }>)[field];
