@@ -55,6 +55,7 @@ root.addScripts({
   test: 'nx run-many -t build lint test --output-style=stream-without-prefixes',
   start: 'nx run core:start --output-style=stream',
   demo: 'nx run core:demo --output-style=stream',
+  'dead-letters': 'nx run core:dead-letters --output-style=stream',
   bench: 'nx run-many -t bench --parallel=1',
   codegen: 'nx run contracts:codegen',
   format: 'prettier --write .',
@@ -210,6 +211,7 @@ const local = new WorkspacePackage({
     `@aws-sdk/client-sfn@${V.awsSdkSfn}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,
+    `@aws-sdk/client-sqs@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
     `aws-appsync-subscription-link@${V.subscriptionLink}`,
     `aws-appsync-auth-link@${V.authLink}`,
@@ -237,6 +239,7 @@ const core = new WorkspacePackage({
     `${runtime.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `@aws-sdk/client-sqs@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
     `aws-appsync-subscription-link@${V.subscriptionLink}`,
     `aws-appsync-auth-link@${V.authLink}`,
@@ -248,9 +251,11 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy --all --require-approval never',
-    bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
+    bench:
+      'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/load.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
+    'dead-letters': 'ts-node --transpile-only scripts/dead-letters.ts',
   },
   // The end-to-end tests boot the synthesized app.
   testDependsOn: ['^build', 'synth'],

@@ -120,8 +120,11 @@ function busFaults(deliver: Deliver, faults: Faults, holdMs: () => number): Deli
     const held = streamId === undefined ? undefined : holding.get(streamId);
     if (streamId !== undefined && held === undefined && faults.inject('reorderStream', key)) {
       await new Promise<void>((resolve) => {
-        holding.set(streamId, resolve);
-        setTimeout(resolve, holdMs());
+        const timer = setTimeout(resolve, holdMs());
+        holding.set(streamId, () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       holding.delete(streamId);
     }
