@@ -14,4 +14,6 @@ try {
   outcome = `${error.name}: ${error.message}`;
 }
 const invoked = performance.now();
-process.stdout.write(`${JSON.stringify({ importMs: imported - started, firstInvokeMs: invoked - imported, totalMs: invoked, outcome })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ importMs: imported - started, firstInvokeMs: invoked - imported, totalMs: invoked, outcome })}\n`,
+);

@@ -185,7 +185,8 @@ export class ContractDriver {
     this.client.stop();
   }
 
-  private watch(commandId: string): Promise<void> {
+  /** Subscribes to the command id's outcomes (once) and resolves when AppSync acknowledged it. */
+  watch(commandId: string): Promise<void> {
     if (this.watching.has(commandId)) return Promise.resolve();
     this.watching.add(commandId);
     return new Promise((resolve, reject) => {

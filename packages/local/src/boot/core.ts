@@ -105,7 +105,11 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
 
     const busy = { bus, functions, stepFunctions, eventSources };
     const endpoint = { graphqlUrl, realtimeUrl: server.realtimeUrl, apiKey: settings.apiKey, region: settings.region };
-    writeEndpointFile(settings.dataDir, { ...endpoint, frontEndCredentials: principals.frontEndCredentials });
+    writeEndpointFile(settings.dataDir, {
+      ...endpoint,
+      endpoint: server.baseUrl,
+      frontEndCredentials: principals.frontEndCredentials,
+    });
     return {
       ...endpoint,
       endpoint: server.baseUrl,
