@@ -101,3 +101,33 @@ describe('a crash of the local core (kill -9 of its process group) in the middle
     expect(report.summary.accepted).toBe(accepted().length);
   }, 120_000);
 });
+
+describe('a clean stop of the local core', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'local-core-stop-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('finishes the work in flight before it closes connections: every accepted command is notified, nothing is left', async () => {
+    const boot = (lines: string[]) =>
+      bootLocalCore({ assemblyDir: join(coreDir, 'cdk.out'), dataDir, port: 0, log: (line) => lines.push(line) });
+    const core = await boot([]);
+    const client = new ContractDriver(core);
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) => client.create(createReservationInput(n), `stop-${n}`)),
+    );
+    expect(answers.every((answer) => answer.accepted)).toBe(true);
+    const notifiedBeforeStop = client.notifications.length;
+    await core.stop(); // at once: the deliveries, invocations and notifications are still under way
+    client.close();
+    expect(notifiedBeforeStop).toBeLessThan(6);
+    expect(client.notifications.map((notification) => notification.status)).toEqual(Array(6).fill('STORED'));
+
+    const lines: string[] = [];
+    const again = await boot(lines);
+    try {
+      expect(lines.filter((line) => /resuming/.test(line))).toEqual([]);
+      expect((await checkLocalCore(again, [client])).violations).toEqual([]);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
