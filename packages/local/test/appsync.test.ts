@@ -307,6 +307,7 @@ describe('execution', () => {
     const deps: ResolverDeps = {
       appSchema: buildAppSyncSchema(schema, 'API_KEY'),
       shouldPublish: () => true,
+      validationErrorType: undefined,
       resolvers: new Map([
         [
           'Query.room',

@@ -187,7 +187,7 @@ export class RealtimeConnection {
         return;
       default:
         this.sendError(id, [
-          { errorType: 'UnsupportedOperation', message: `Message type ${message.type} is not supported.` },
+          { errorType: 'UnsupportedOperation', message: `Message type ${message.type.slice(0, 32)} is not supported.` },
         ]);
     }
   }
@@ -198,7 +198,9 @@ export class RealtimeConnection {
       return;
     }
     if (this.subscriptions.has(id)) {
-      this.sendError(id, [{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
+      this.sendError(id, [
+        { errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id.slice(0, 64)}` },
+      ]);
       return;
     }
     const start = parseStartPayload(payload);
@@ -252,7 +254,10 @@ export class RealtimeConnection {
     if (!prepared.ok) {
       this.sendError(
         id,
-        (prepared.body.errors ?? []).map((error) => ({ message: error.message })),
+        (prepared.body.errors ?? []).map(({ errorType, message }) => ({
+          ...(errorType === undefined ? {} : { errorType }),
+          message,
+        })),
       );
       return undefined;
     }
@@ -270,7 +275,10 @@ export class RealtimeConnection {
         id,
         root.ok
           ? [{ message: 'The schema has no Subscription type.' }]
-          : root.errors.map((error) => ({ message: error.message })),
+          : root.errors.map(({ errorType, message }) => ({
+              ...(errorType === undefined ? {} : { errorType }),
+              message,
+            })),
       );
       return undefined;
     }

@@ -134,6 +134,7 @@ export function createAppSyncApi(options: AppSyncApiOptions): LocalAppSyncApi {
     invokeLambda: options.invokeLambda,
     lambdaErrorType: options.lambdaErrorType ?? 'name',
     shouldPublish: options.shouldPublish ?? (() => true),
+    validationErrorType: options.validationErrorType,
     region: options.region,
     accountId: options.accountId,
     apiId: options.apiId,

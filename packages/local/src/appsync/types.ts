@@ -75,6 +75,13 @@ export interface AppSyncApiOptions {
   /** Milliseconds between two `ka` messages on a real-time connection. @default 60000 */
   readonly keepAliveIntervalMs?: number;
   /**
+   * The `errorType` of parse and validation errors (a field that does not exist, a variable that does
+   * not coerce). AppSync's published captures show none; graphql-java, which AppSync runs, classifies
+   * them `ValidationError`. Unconfirmed which AppSync sends today: set it to test a client against
+   * the other reading. @default none
+   */
+  readonly validationErrorType?: string;
+  /**
    * Decides whether a mutation field's result is published to its subscriptions; `false` drops the
    * publication (the mutation is still answered). For fault injection. @default always published
    */

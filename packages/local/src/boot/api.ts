@@ -44,6 +44,7 @@ export function createApi(
     iamPrincipals: deps.principals.byAccessKey,
     invokeLambda: async (functionArn, event) => deps.functions.invoke(functionArn, event),
     shouldPublish: () => !deps.faults.inject('notificationDropped'),
+    ...settings.appSync,
     log: (line, fields) => apiLog(line, fields, deps),
   });
   closers.add(async () => api.close());

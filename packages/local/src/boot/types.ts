@@ -46,6 +46,12 @@ export interface BootOptions {
   readonly faults?: FaultConfig;
   /** Serve `GET`/`PUT /_local/faults` to read and set the faults over HTTP. @default false */
   readonly faultEndpoint?: boolean;
+  /**
+   * The readings of AppSync's error shapes where AWS's behaviour is unconfirmed: a failed Lambda's
+   * `errorType` (its error's name, or `Lambda:Unhandled`) and the `errorType` of a validation error
+   * (none, or e.g. `ValidationError`). @default `{ lambdaErrorType: 'name' }`, no validation errorType
+   */
+  readonly appSync?: { readonly lambdaErrorType?: 'name' | 'Lambda:Unhandled'; readonly validationErrorType?: string };
 }
 
 /** AWS operations the local core served, for the cost benchmark. */
@@ -115,6 +121,7 @@ export interface BootSettings {
   readonly busRetryBaseMs: number;
   readonly durationScale: number;
   readonly drainTimeoutMs: number;
+  readonly appSync: NonNullable<BootOptions['appSync']>;
   /** Writes one output line. */
   readonly write: (line: string) => void;
 }
@@ -132,6 +139,7 @@ export function settingsOf(options: BootOptions): BootSettings {
     busRetryBaseMs: options.busRetryBaseMs ?? 100,
     durationScale: positiveOption(options.durationScale ?? 1, 'durationScale'),
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    appSync: options.appSync ?? {},
     write: options.log ?? ((line: string) => console.log(line)),
   };
 }
