@@ -64,6 +64,9 @@ export interface LocalCoreMetrics {
   readonly busEvents: number;
   readonly busBilledEvents: number;
   readonly busDeliveries: number;
+  /** Delivery attempts that were retries, and events sent to a target's dead-letter queue. */
+  readonly busRetries: number;
+  readonly busDeadLettered: number;
   readonly dynamoReadRequests: number;
   readonly dynamoWriteRequests: number;
   readonly dynamoReadUnits: number;
