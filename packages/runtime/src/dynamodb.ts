@@ -42,7 +42,9 @@ export interface DynamoDbEventStoreOptions {
   readonly tableName: string;
   /**
    * @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB)
-   * with the SDK's own retries off: the store retries itself, and never starts a write after its deadline.
+   * with the SDK's own retries off (the store retries itself, and never starts a write after its
+   * deadline) and every request given up after {@link REQUEST_TIMEOUT_MS}, less than the event
+   * handler's write margin, so that no write is still under way when a deadline passes.
    */
   readonly client?: DynamoDBClient;
 }
@@ -62,6 +64,9 @@ export interface DynamoDbEventStore extends EventStore {
 /** The partition key prefix of command records; no stream id may start with it. */
 export const COMMAND_RECORD_PREFIX = 'command#';
 
+/** The default client gives up a request after this; the event handler's write margin (1.5 s) is longer. */
+export const REQUEST_TIMEOUT_MS = 1_000;
+
 /** How long a read keeps retrying a throttled or failed request. */
 const READ_RETRY_BUDGET_MS = 2_000;
 const RETRYABLE_ERRORS = new Set([
@@ -72,6 +77,7 @@ const RETRYABLE_ERRORS = new Set([
   'ServiceUnavailable',
   'TransactionConflictException',
   'TimeoutError',
+  'ETIMEDOUT',
   'ECONNRESET',
 ]);
 
@@ -87,7 +93,12 @@ export interface CommitItem {
  * const { state, version } = await store.load(streamId, reservationDecider);
  */
 export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): DynamoDbEventStore {
-  const client = options.client ?? new DynamoDBClient({ maxAttempts: 1 });
+  const client =
+    options.client ??
+    new DynamoDBClient({
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 500, throwOnRequestTimeout: true },
+    });
   const TableName = options.tableName;
   const metrics: EventStoreMetrics = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
   const count = (kind: 'read' | 'write', capacity: ConsumedCapacity | ConsumedCapacity[] | undefined) => {
