@@ -53,6 +53,7 @@ describe('the answer contract through the local core', () => {
     const client = driver();
     const created = await client.create(createReservationInput(2), 'reuse-1');
     await client.waitForNotifications('reuse-1');
+    await core.idle(); // the saga's own commands on the bus, started by the create
     const busEvents = core.metrics().busEvents;
 
     const otherInput = await client.create(createReservationInput(3), 'reuse-1');
@@ -88,13 +89,16 @@ describe('the answer contract through the local core', () => {
 
   it('answers the outcome query PENDING for a command it has not seen, then as every notification said', async () => {
     const client = driver();
-    const created = await client.create(createReservationInput(6), 'outcome-1');
+    const input = await client.bookableInput(6);
+    await core.idle();
+    const created = await client.create(input, 'outcome-1');
     if (!created.accepted) throw new Error('the create was refused');
     expect(await client.readOutcome(created.streamId, 'never-sent')).toMatchObject({
       status: 'PENDING',
       fingerprint: null,
     });
     await client.waitForNotifications('outcome-1');
+    await core.idle(); // the saga confirms the reservation
 
     // Two cancels decided on the same version: one is stored, the other is rejected CONFLICT.
     const cancels = await Promise.all([

@@ -71,7 +71,21 @@ describe('the dead-letter tool', () => {
   let core: LocalCore;
   let sqs: SQSClient;
   const drivers: ContractDriver[] = [];
-  const deadLetters = () => [...core.queues].find(([name]) => name.includes('DeadLetters'))?.[1];
+  // The reservation's; the saga's commands park their own commits in the other aggregates' queues.
+  const deadLetters = () => [...core.queues].find(([name]) => name.includes('ReservationDeadLetters'))?.[1];
+  const deadLetterQueueNames = () => [...core.queues.keys()].filter((name) => name.includes('DeadLetters')).sort();
+  /**
+   * Redrives until every dead-letter queue is empty once the core is idle. Redrive first: a saga
+   * execution waits for the outcome of a parked commit, so the core is not idle before it is redriven.
+   */
+  const drainDeadLetters = async () => {
+    for (let round = 0; round < 20; round++) {
+      const moved = await redriveDeadLetters(sqs, await findDeadLetterQueues(sqs));
+      await core.idle();
+      if (moved === 0) return;
+    }
+    throw new Error('the dead-letter queues did not empty');
+  };
 
   beforeAll(async () => {
     core = await bootLocalCore({
@@ -103,30 +117,32 @@ describe('the dead-letter tool', () => {
     core.faults.set({});
 
     const queues = await findDeadLetterQueues(sqs);
-    expect(queues.map((queue) => queue.name)).toEqual([expect.stringContaining('DeadLetters')]);
-    expect(queues[0]?.sources).toEqual([expect.stringContaining('Undelivered')]);
-    const [letter, ...others] = await listDeadLetters(sqs, queues);
-    expect(others).toEqual([]);
-    expect(letter).toMatchObject({
-      kind: 'Commit',
-      commandId: 'parked-1',
-      expired: false,
-      reason: expect.stringMatching(/503|NOTIFY/),
-    });
+    expect(queues.map((queue) => queue.name).sort()).toEqual(deadLetterQueueNames());
+    for (const queue of queues) expect(queue.sources).toEqual([expect.stringContaining('Undelivered')]);
+    const letters = await listDeadLetters(sqs, queues);
+    expect(letters).toContainEqual(
+      expect.objectContaining({
+        kind: 'Commit',
+        commandId: 'parked-1',
+        expired: false,
+        reason: expect.stringMatching(/503|NOTIFY/),
+      }),
+    );
     expect(client.notified('parked-1')).toEqual([]);
 
-    expect(await redriveDeadLetters(sqs, queues)).toBe(1);
+    expect(await redriveDeadLetters(sqs, queues)).toBeGreaterThanOrEqual(1);
     const [notified] = await client.waitForNotifications('parked-1');
     expect(notified).toMatchObject({ status: 'STORED', version: 1 });
+    await drainDeadLetters();
     expect(deadLetters()?.messages).toEqual([]);
     expect((await checkLocalCore(core, [client])).violations).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('never stores an expired commit it redrives: it is notified REJECTED TIMEOUT', async () => {
     const client = new ContractDriver(core);
     drivers.push(client);
     const streamId = 'expired-reservation-1';
-    const [queue] = await findDeadLetterQueues(sqs);
+    const queue = (await findDeadLetterQueues(sqs)).find(({ name }) => name.includes('ReservationDeadLetters'));
     expect(await client.readOutcome(streamId, 'expired-1')).toMatchObject({ status: 'PENDING' });
     await client.watch('expired-1');
     await sqs.send(
@@ -148,7 +164,7 @@ describe('the dead-letter tool', () => {
       ],
       { cwd: coreDir, encoding: 'utf8' },
     );
-    expect(listed.stdout).toMatch(/DeadLetters.*: 1/);
+    expect(listed.stdout).toMatch(/ReservationDeadLetters[^\n]*: 1\n/);
     expect(listed.stdout).toMatch(/Commit expired-1 of expired-reservation-1 {2}expired/);
 
     expect(await redriveDeadLetters(sqs, queue === undefined ? [] : [queue])).toBe(1);
@@ -158,5 +174,5 @@ describe('the dead-letter tool', () => {
     expect(await client.readReservation(streamId)).toBeNull();
     expect((await readStores(core)).commits.filter((commit) => commit.commitId === 'expired-1')).toEqual([]);
     expect((await checkLocalCore(core, [client])).violations).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

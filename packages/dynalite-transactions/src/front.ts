@@ -12,11 +12,14 @@ import { openIntentLog, type IntentLog } from './intent-log';
 import { createKeySchemas, isErrorAnswer, type KeySchemas } from './key-schemas';
 import { createTableLocks, type TableLocks } from './table-locks';
 import { transactGetItems, transactWriteItems, type JsonAnswer } from './transact';
-import { createUpstream, type Upstream, type WireAnswer } from './upstream';
+import { createUpstream, type Upstream, type UpstreamTarget, type WireAnswer } from './upstream';
 
 export interface DynamoDbFrontOptions {
-  /** dynalite's endpoint: `http://127.0.0.1:<port>`. */
-  readonly upstream: string;
+  /**
+   * dynalite's endpoint (`http://127.0.0.1:<port>`), or the server `dynalite()` returned when it runs
+   * in this process: its requests are then handed to it without a socket.
+   */
+  readonly upstream: UpstreamTarget;
   /**
    * A file that keeps transactions all or none across a crash of the process (see intent-log.ts):
    * `startTransactionFront` rolls back what it finds unfinished there before it serves. @default none
@@ -131,7 +134,11 @@ export interface TransactionFront {
  * const client = new DynamoDBClient({ endpoint: front.endpoint, region: 'us-east-1', credentials });
  */
 export async function startTransactionFront(
-  options: DynamoDbFrontOptions & { port?: number },
+  options: DynamoDbFrontOptions & {
+    port?: number;
+    /** Called with every answer before it is sent (a benchmark counts requests and capacity with it). */
+    observe?: (target: string, answer: WireAnswer) => void;
+  },
 ): Promise<TransactionFront & { readonly rolledBack: number }> {
   let intents: { log: IntentLog; rolledBack: number } | undefined;
   if (options.intentLogPath !== undefined) {
@@ -141,11 +148,13 @@ export async function startTransactionFront(
   const front = createDynamoDbFront(options, intents?.log);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    const target = String(req.headers['x-amz-target'] ?? '');
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       front
-        .handle(String(req.headers['x-amz-target'] ?? ''), Buffer.concat(chunks))
+        .handle(target, Buffer.concat(chunks))
         .then((answer) => {
+          options.observe?.(target, answer);
           res.writeHead(answer.status, answer.headers);
           res.end(answer.body);
         })

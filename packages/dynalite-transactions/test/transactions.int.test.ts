@@ -1,4 +1,7 @@
-/** TransactWriteItems, TransactGetItems and ALL_OLD on failed conditions, through the AWS SDK against a real dynalite. */
+/**
+ * TransactWriteItems, TransactGetItems and ALL_OLD on failed conditions, through the AWS SDK against a real
+ * dynalite: reached over HTTP, and in this process (handed to its request handler without a socket).
+ */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ConditionalCheckFailedException,
@@ -11,284 +14,220 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startTransactionFront, type TransactionFront } from '../src';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
 
-let server: Server;
-let front: TransactionFront;
-let client: DynamoDBClient;
-const TableName = 'events';
+describe.each(['over HTTP', 'in process'] as const)('dynalite %s', (upstream) => {
+  let server: Server;
+  let front: TransactionFront;
+  let client: DynamoDBClient;
+  const TableName = 'events';
 
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  front = await startTransactionFront({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  client = new DynamoDBClient({
-    endpoint: front.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'streamId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'streamId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-    }),
-  );
-});
-
-afterAll(async () => {
-  client.destroy();
-  await front.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-const key = (streamId: string, version = 0) => ({ streamId: { S: streamId }, version: { N: String(version) } });
-
-describe('a transaction cut short by a crash of the process', () => {
-  it('is rolled back when the front starts on its intent log; a finished one is kept', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intent-log-'));
-    const intentLogPath = join(dir, 'transactions.jsonl');
-    const upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      // A transaction that finished, then one whose first put was applied when the process died.
-      await client.send(new PutItemCommand({ TableName, Item: { ...key('intent-done', 1), n: { N: '1' } } }));
-      await client.send(new PutItemCommand({ TableName, Item: { ...key('intent-half', 1), n: { N: '1' } } }));
-      const before = { ...key('intent-existing', 1), n: { N: '0' } };
-      await client.send(new PutItemCommand({ TableName, Item: { ...before, n: { N: '9' } } }));
-      const lines = [
-        { begin: 1, items: [{ table: TableName, key: key('intent-done', 1) }] },
-        { end: 1 },
-        {
-          begin: 2,
-          items: [
-            { table: TableName, key: key('intent-half', 1) },
-            { table: TableName, key: key('intent-existing', 1), before },
-          ],
-        },
-      ];
-      writeFileSync(intentLogPath, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n{"begin":3,"it`);
-
-      const restarted = await startTransactionFront({ upstream, intentLogPath });
-      await restarted.close();
-      expect(restarted.rolledBack).toBe(1);
-      const item = async (streamId: string) =>
-        (await client.send(new GetItemCommand({ TableName, Key: key(streamId, 1), ConsistentRead: true }))).Item;
-      expect(await item('intent-done')).toBeDefined();
-      expect(await item('intent-half')).toBeUndefined();
-      expect(await item('intent-existing')).toEqual(before);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('writes its intent and end mark around every transaction it applies', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intent-log-'));
-    const intentLogPath = join(dir, 'transactions.jsonl');
-    const logged = await startTransactionFront({
-      upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      intentLogPath,
-    });
-    const through = new DynamoDBClient({
-      endpoint: logged.endpoint,
+  beforeAll(async () => {
+    server = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    front = await startTransactionFront({ upstream: upstream === 'over HTTP' ? endpoint : server });
+    client = new DynamoDBClient({
+      endpoint: front.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    await client.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'streamId', KeyType: 'HASH' },
+          { AttributeName: 'version', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'streamId', AttributeType: 'S' },
+          { AttributeName: 'version', AttributeType: 'N' },
+        ],
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await front.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const key = (streamId: string, version = 0) => ({ streamId: { S: streamId }, version: { N: String(version) } });
+  const putIfAbsent = (
+    streamId: string,
+    version: number,
+    extra: Record<string, { S: string }> = {},
+  ): TransactWriteItem => ({
+    Put: {
+      TableName,
+      Item: { ...key(streamId, version), ...extra },
+      ConditionExpression: 'attribute_not_exists(#v)',
+      ExpressionAttributeNames: { '#v': 'version' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  });
+  const get = async (streamId: string, version = 0) =>
+    (await client.send(new GetItemCommand({ TableName, Key: key(streamId, version), ConsistentRead: true }))).Item;
+
+  async function cancellation(items: TransactWriteItem[]): Promise<TransactionCanceledException> {
     try {
-      await through.send(
+      await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return error;
+      throw error;
+    }
+    throw new Error('the transaction was not cancelled');
+  }
+
+  describe('TransactWriteItems', () => {
+    it('applies every action when every condition holds, and reports transactional capacity', async () => {
+      const answer = await client.send(
         new TransactWriteItemsCommand({
-          TransactItems: [{ Put: { TableName, Item: { ...key('intent-logged', 1) } } }],
+          TransactItems: [putIfAbsent('a', 1, { data: { S: 'one' } }), putIfAbsent('command#a', 0)],
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      const records = readFileSync(intentLogPath, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as unknown);
-      expect(records).toEqual([{ begin: 1, items: [{ table: TableName, key: key('intent-logged', 1) }] }, { end: 1 }]);
-    } finally {
-      through.destroy();
-      await logged.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-const putIfAbsent = (
-  streamId: string,
-  version: number,
-  extra: Record<string, { S: string }> = {},
-): TransactWriteItem => ({
-  Put: {
-    TableName,
-    Item: { ...key(streamId, version), ...extra },
-    ConditionExpression: 'attribute_not_exists(#v)',
-    ExpressionAttributeNames: { '#v': 'version' },
-    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-  },
-});
-const get = async (streamId: string, version = 0) =>
-  (await client.send(new GetItemCommand({ TableName, Key: key(streamId, version), ConsistentRead: true }))).Item;
-
-async function cancellation(items: TransactWriteItem[]): Promise<TransactionCanceledException> {
-  try {
-    await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return error;
-    throw error;
-  }
-  throw new Error('the transaction was not cancelled');
-}
-
-describe('TransactWriteItems', () => {
-  it('applies every action when every condition holds, and reports transactional capacity', async () => {
-    const answer = await client.send(
-      new TransactWriteItemsCommand({
-        TransactItems: [putIfAbsent('a', 1, { data: { S: 'one' } }), putIfAbsent('command#a', 0)],
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    expect((await get('a', 1))?.['data']).toEqual({ S: 'one' });
-    expect(await get('command#a')).toBeDefined();
-    expect(answer.ConsumedCapacity).toEqual([{ TableName, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
-  });
-
-  it('cancels the whole transaction when one condition fails: one reason per action, the current item with ALL_OLD', async () => {
-    await client.send(new PutItemCommand({ TableName, Item: { ...key('command#b'), owner: { S: 'first' } } }));
-    const error = await cancellation([putIfAbsent('b', 1), putIfAbsent('command#b', 0)]);
-    expect(error.CancellationReasons?.map((reason) => reason.Code)).toEqual(['None', 'ConditionalCheckFailed']);
-    expect(error.CancellationReasons?.[1]?.Item?.['owner']).toEqual({ S: 'first' });
-    expect(error.message).toContain('[None, ConditionalCheckFailed]');
-    expect(await get('b', 1)).toBeUndefined();
-  });
-
-  it('runs Update, Delete and ConditionCheck actions, and leaves everything as it was when a check fails', async () => {
-    await client.send(new PutItemCommand({ TableName, Item: { ...key('c'), n: { N: '1' } } }));
-    await client.send(new PutItemCommand({ TableName, Item: key('d') }));
-    const check: TransactWriteItem = {
-      ConditionCheck: { TableName, Key: key('d'), ConditionExpression: 'attribute_exists(streamId)' },
-    };
-    const update: TransactWriteItem = {
-      Update: {
-        TableName,
-        Key: key('c'),
-        UpdateExpression: 'SET n = n + :one',
-        ExpressionAttributeValues: { ':one': { N: '1' } },
-      },
-    };
-    await client.send(
-      new TransactWriteItemsCommand({ TransactItems: [check, update, { Delete: { TableName, Key: key('e') } }] }),
-    );
-    expect((await get('c'))?.['n']).toEqual({ N: '2' });
-
-    const failingCheck: TransactWriteItem = {
-      ConditionCheck: { TableName, Key: key('missing'), ConditionExpression: 'attribute_exists(streamId)' },
-    };
-    const error = await cancellation([update, { Delete: { TableName, Key: key('d') } }, failingCheck]);
-    expect(error.CancellationReasons?.map((reason) => reason.Code)).toEqual(['None', 'None', 'ConditionalCheckFailed']);
-    expect((await get('c'))?.['n']).toEqual({ N: '2' });
-    expect(await get('d')).toBeDefined();
-  });
-
-  it('undoes the actions applied before one that fails while applying', async () => {
-    await client.send(new PutItemCommand({ TableName, Item: { ...key('f'), text: { S: 'not a number' } } }));
-    const badUpdate: TransactWriteItem = {
-      Update: {
-        TableName,
-        Key: key('f'),
-        UpdateExpression: 'SET #t = #t + :one',
-        ExpressionAttributeNames: { '#t': 'text' },
-        ExpressionAttributeValues: { ':one': { N: '1' } },
-      },
-    };
-    await expect(
-      client.send(new TransactWriteItemsCommand({ TransactItems: [putIfAbsent('g', 1), badUpdate] })),
-    ).rejects.toMatchObject({
-      name: 'ValidationException',
+      expect((await get('a', 1))?.['data']).toEqual({ S: 'one' });
+      expect(await get('command#a')).toBeDefined();
+      expect(answer.ConsumedCapacity).toEqual([{ TableName, CapacityUnits: 4, WriteCapacityUnits: 4 }]);
     });
-    expect(await get('g', 1)).toBeUndefined();
+
+    it('cancels the whole transaction when one condition fails: one reason per action, the current item with ALL_OLD', async () => {
+      await client.send(new PutItemCommand({ TableName, Item: { ...key('command#b'), owner: { S: 'first' } } }));
+      const error = await cancellation([putIfAbsent('b', 1), putIfAbsent('command#b', 0)]);
+      expect(error.CancellationReasons?.map((reason) => reason.Code)).toEqual(['None', 'ConditionalCheckFailed']);
+      expect(error.CancellationReasons?.[1]?.Item?.['owner']).toEqual({ S: 'first' });
+      expect(error.message).toContain('[None, ConditionalCheckFailed]');
+      expect(await get('b', 1)).toBeUndefined();
+    });
+
+    it('runs Update, Delete and ConditionCheck actions, and leaves everything as it was when a check fails', async () => {
+      await client.send(new PutItemCommand({ TableName, Item: { ...key('c'), n: { N: '1' } } }));
+      await client.send(new PutItemCommand({ TableName, Item: key('d') }));
+      const check: TransactWriteItem = {
+        ConditionCheck: { TableName, Key: key('d'), ConditionExpression: 'attribute_exists(streamId)' },
+      };
+      const update: TransactWriteItem = {
+        Update: {
+          TableName,
+          Key: key('c'),
+          UpdateExpression: 'SET n = n + :one',
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        },
+      };
+      await client.send(
+        new TransactWriteItemsCommand({ TransactItems: [check, update, { Delete: { TableName, Key: key('e') } }] }),
+      );
+      expect((await get('c'))?.['n']).toEqual({ N: '2' });
+
+      const failingCheck: TransactWriteItem = {
+        ConditionCheck: { TableName, Key: key('missing'), ConditionExpression: 'attribute_exists(streamId)' },
+      };
+      const error = await cancellation([update, { Delete: { TableName, Key: key('d') } }, failingCheck]);
+      expect(error.CancellationReasons?.map((reason) => reason.Code)).toEqual([
+        'None',
+        'None',
+        'ConditionalCheckFailed',
+      ]);
+      expect((await get('c'))?.['n']).toEqual({ N: '2' });
+      expect(await get('d')).toBeDefined();
+    });
+
+    it('undoes the actions applied before one that fails while applying', async () => {
+      await client.send(new PutItemCommand({ TableName, Item: { ...key('f'), text: { S: 'not a number' } } }));
+      const badUpdate: TransactWriteItem = {
+        Update: {
+          TableName,
+          Key: key('f'),
+          UpdateExpression: 'SET #t = #t + :one',
+          ExpressionAttributeNames: { '#t': 'text' },
+          ExpressionAttributeValues: { ':one': { N: '1' } },
+        },
+      };
+      await expect(
+        client.send(new TransactWriteItemsCommand({ TransactItems: [putIfAbsent('g', 1), badUpdate] })),
+      ).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
+      expect(await get('g', 1)).toBeUndefined();
+    });
+
+    it('refuses two actions on one item, an empty transaction and an invalid condition, as DynamoDB does', async () => {
+      await expect(
+        client.send(new TransactWriteItemsCommand({ TransactItems: [putIfAbsent('h', 1), putIfAbsent('h', 1)] })),
+      ).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Transaction request cannot include multiple operations on one item',
+      });
+      await expect(client.send(new TransactWriteItemsCommand({ TransactItems: [] }))).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
+      const invalid: TransactWriteItem = {
+        Put: { TableName, Item: key('i', 1), ConditionExpression: 'attribute_not_exists(' },
+      };
+      await expect(client.send(new TransactWriteItemsCommand({ TransactItems: [invalid] }))).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining('Invalid ConditionExpression') as unknown as string,
+      });
+      expect(await get('i', 1)).toBeUndefined();
+    });
+
+    it('lets exactly one of many concurrent transactions on the same key win', async () => {
+      const attempts = Array.from({ length: 16 }, (_, index) =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [putIfAbsent('race', 1), putIfAbsent(`command#race-${index}`, 0)],
+          }),
+        ),
+      );
+      const results = await Promise.allSettled(attempts);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      const losers = results.filter((result) => result.status === 'rejected');
+      expect(losers.every((loser) => (loser.reason as Error).name === 'TransactionCanceledException')).toBe(true);
+    });
   });
 
-  it('refuses two actions on one item, an empty transaction and an invalid condition, as DynamoDB does', async () => {
-    await expect(
-      client.send(new TransactWriteItemsCommand({ TransactItems: [putIfAbsent('h', 1), putIfAbsent('h', 1)] })),
-    ).rejects.toMatchObject({
-      name: 'ValidationException',
-      message: 'Transaction request cannot include multiple operations on one item',
+  describe('the front', () => {
+    it('refuses to start on a port that is taken, instead of waiting', async () => {
+      const port = Number(new URL(front.endpoint).port);
+      await expect(startTransactionFront({ upstream: front.endpoint, port })).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
     });
-    await expect(client.send(new TransactWriteItemsCommand({ TransactItems: [] }))).rejects.toMatchObject({
-      name: 'ValidationException',
-    });
-    const invalid: TransactWriteItem = {
-      Put: { TableName, Item: key('i', 1), ConditionExpression: 'attribute_not_exists(' },
-    };
-    await expect(client.send(new TransactWriteItemsCommand({ TransactItems: [invalid] }))).rejects.toMatchObject({
-      name: 'ValidationException',
-      message: expect.stringContaining('Invalid ConditionExpression') as unknown as string,
-    });
-    expect(await get('i', 1)).toBeUndefined();
   });
 
-  it('lets exactly one of many concurrent transactions on the same key win', async () => {
-    const attempts = Array.from({ length: 16 }, (_, index) =>
-      client.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [putIfAbsent('race', 1), putIfAbsent(`command#race-${index}`, 0)],
+  describe('TransactGetItems', () => {
+    it('reads several items in one request, an empty response for a missing one', async () => {
+      await client.send(new PutItemCommand({ TableName, Item: { ...key('j'), v: { S: 'x' } } }));
+      const answer = await client.send(
+        new TransactGetItemsCommand({
+          TransactItems: [{ Get: { TableName, Key: key('j') } }, { Get: { TableName, Key: key('absent') } }],
         }),
-      ),
-    );
-    const results = await Promise.allSettled(attempts);
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    const losers = results.filter((result) => result.status === 'rejected');
-    expect(losers.every((loser) => (loser.reason as Error).name === 'TransactionCanceledException')).toBe(true);
-  });
-});
-
-describe('the front', () => {
-  it('refuses to start on a port that is taken, instead of waiting', async () => {
-    const port = Number(new URL(front.endpoint).port);
-    await expect(startTransactionFront({ upstream: front.endpoint, port })).rejects.toMatchObject({
-      code: 'EADDRINUSE',
+      );
+      expect(answer.Responses?.[0]?.Item?.['v']).toEqual({ S: 'x' });
+      expect(answer.Responses?.[1]?.Item).toBeUndefined();
     });
   });
-});
 
-describe('TransactGetItems', () => {
-  it('reads several items in one request, an empty response for a missing one', async () => {
-    await client.send(new PutItemCommand({ TableName, Item: { ...key('j'), v: { S: 'x' } } }));
-    const answer = await client.send(
-      new TransactGetItemsCommand({
-        TransactItems: [{ Get: { TableName, Key: key('j') } }, { Get: { TableName, Key: key('absent') } }],
-      }),
-    );
-    expect(answer.Responses?.[0]?.Item?.['v']).toEqual({ S: 'x' });
-    expect(answer.Responses?.[1]?.Item).toBeUndefined();
-  });
-});
-
-describe('a single conditional write with ReturnValuesOnConditionCheckFailure', () => {
-  it('carries the current item in the ConditionalCheckFailedException', async () => {
-    await client.send(new PutItemCommand({ TableName, Item: { ...key('k', 1), owner: { S: 'first' } } }));
-    const put = new PutItemCommand({
-      TableName,
-      Item: { ...key('k', 1), owner: { S: 'second' } },
-      ConditionExpression: 'attribute_not_exists(streamId)',
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  describe('a single conditional write with ReturnValuesOnConditionCheckFailure', () => {
+    it('carries the current item in the ConditionalCheckFailedException', async () => {
+      await client.send(new PutItemCommand({ TableName, Item: { ...key('k', 1), owner: { S: 'first' } } }));
+      const put = new PutItemCommand({
+        TableName,
+        Item: { ...key('k', 1), owner: { S: 'second' } },
+        ConditionExpression: 'attribute_not_exists(streamId)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      const error = await client.send(put).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+      expect((error as ConditionalCheckFailedException).Item?.['owner']).toEqual({ S: 'first' });
     });
-    const error = await client.send(put).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
-    expect((error as ConditionalCheckFailedException).Item?.['owner']).toEqual({ S: 'first' });
   });
 });

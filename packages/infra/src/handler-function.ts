@@ -2,11 +2,12 @@
  * How every aggregate's Lambda function is built: the runtime, the architecture, the bundling, the
  * log group, and the one cdk-nag finding every function has. A bundling fix is made here once.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { join, relative } from 'node:path';
 
 /**
  * What a handler function needs from its aggregate. Any other `NodejsFunction` prop (a retry policy,
@@ -33,6 +34,11 @@ export interface HandlerFunctionProps extends Omit<
  * the SDK's export maps (`@smithy/core/*`, `@aws-sdk/core/*`) wins and esbuild bundles their
  * CommonJS builds, with `bowser`: 140 KB more per handler.
  *
+ * `--alias:@aws-sdk/credential-provider-node=…`: the SDK clients' default credential chain is replaced
+ * by the environment's provider (bundling/default-credentials.mjs, a plain ES module outside src/ so that
+ * it is the same file whether this runs from src/ or lib/), which is all of the chain a Lambda
+ * function uses; the rest of it (files, SSO, STS, instance metadata) is 130 KB that no handler runs.
+ *
  * The banner gives the ES module a `require`, for the CommonJS dependencies that call it.
  */
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
@@ -42,15 +48,23 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   sourceMap: false,
   target: 'node24',
   bundleAwsSDK: true,
-  esbuildArgs: { '--conditions': 'source,module' },
+  esbuildArgs: {
+    '--conditions': 'source,module',
+    '--alias': `@aws-sdk/credential-provider-node=${join(__dirname, '..', 'bundling', 'default-credentials.mjs')}`,
+  },
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 };
+
+/** The template metadata key that names a function's entry point, relative to the cloud assembly. */
+export const HANDLER_ENTRY_METADATA = 'core:entry';
 
 /**
  * One Lambda function of an aggregate: Node.js 24 on arm64, 512 MB and 10 s unless `props` say
  * otherwise, bundled with {@link HANDLER_BUNDLING}, logging to a log group `<id>Logs` of its own
  * (kept a month, deleted with the stack). Acknowledges cdk-nag's `AwsSolutions-IAM4` for the managed
- * basic execution role, which only lets the function write its own logs.
+ * basic execution role, which only lets the function write its own logs. The function's resource
+ * names its entry point in the metadata {@link HANDLER_ENTRY_METADATA}, so that a tool reading the
+ * cloud assembly (the handlers benchmark) can rebuild the bundle with a source map.
  *
  * @example
  * this.commandHandler = handlerFunction(this, 'CommandHandler', {
@@ -72,6 +86,9 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
       removalPolicy: RemovalPolicy.DESTROY,
     }),
   });
+  const outdir = Stage.of(scope)?.outdir;
+  if (outdir !== undefined)
+    (fn.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_ENTRY_METADATA, relative(outdir, props.entry));
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason: 'The managed basic execution role only lets the function write its own logs.',

@@ -2,5 +2,10 @@
  * The CDK rules every aggregate's construct applies. Plain functions: each construct still writes
  * out its own table, functions, grants, bus rule and resolvers.
  */
-export { HANDLER_BUNDLING, handlerFunction, type HandlerFunctionProps } from './handler-function';
+export {
+  HANDLER_BUNDLING,
+  HANDLER_ENTRY_METADATA,
+  handlerFunction,
+  type HandlerFunctionProps,
+} from './handler-function';
 export { acknowledgeInvokeVersions, passThroughTemplates } from './appsync';

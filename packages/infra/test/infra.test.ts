@@ -6,10 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acknowledgeInvokeVersions, handlerFunction, passThroughTemplates } from '../src';
+import { acknowledgeInvokeVersions, HANDLER_ENTRY_METADATA, handlerFunction, passThroughTemplates } from '../src';
 
 const ENTRY = join(__dirname, 'fixtures', 'handler.ts');
 
@@ -25,6 +25,12 @@ function synth(
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   return { template: Template.fromStack(stack), outdir };
+}
+
+/** The bundle of the one function in a synthesized template. */
+function bundleOf(template: Template, outdir: string): string {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+  return join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
 }
 
 /** An IAM-only API with the fixture schema; its logging finding is not what these tests are about. */
@@ -79,9 +85,7 @@ describe('handlerFunction', () => {
       },
       { bundle: true },
     );
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-    const assetDir = join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
-    const bundle = join(assetDir, 'index.mjs');
+    const bundle = bundleOf(template, outdir);
     expect(existsSync(bundle)).toBe(true);
     const code = readFileSync(bundle, 'utf8');
     expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
@@ -96,6 +100,41 @@ describe('handlerFunction', () => {
       { encoding: 'utf8' },
     );
     expect(answer.trim()).toBe(`running on ${process.platform}`);
+  });
+
+  it('replaces the default credential chain by the environment: no credentials file is read', () => {
+    const entry = join(__dirname, 'fixtures', 'credentials-handler.mjs');
+    const { template, outdir } = synth((stack) => void handlerFunction(stack, 'Handler', { entry, environment: {} }), {
+      bundle: true,
+    });
+    const bundle = bundleOf(template, outdir);
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const credentialsFile = join(home, 'credentials');
+    writeFileSync(credentialsFile, '[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-secret\n');
+    const run = (env: Record<string, string>) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(bundle)}); console.log(await m.handler());`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: home, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, ...env },
+          stdio: 'pipe',
+        },
+      ).trim();
+    expect(run({ AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'env-secret' })).toBe('AKIDENV');
+    expect(() => run({})).toThrow(/environment variable credentials/);
+  });
+
+  it('names its entry point, relative to the cloud assembly, in the function resource metadata', () => {
+    const { template, outdir } = synth((stack) => {
+      handlerFunction(stack, 'Handler', { entry: ENTRY, environment: {} });
+    });
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(join(outdir, String(fn?.Metadata?.[HANDLER_ENTRY_METADATA]))).toBe(ENTRY);
   });
 
   it("acknowledges the basic execution role's cdk-nag finding, which a plain function does not", () => {

@@ -314,7 +314,15 @@ export type StepFunctionsErrorCode =
   | 'STATE_MACHINE_TYPE_NOT_SUPPORTED'
   | 'EXECUTION_DOES_NOT_EXIST'
   | 'EXECUTION_ALREADY_EXISTS'
-  | 'INVALID_REQUEST';
+  | 'INVALID_REQUEST'
+  /** A task token that is not one (SendTask*). */
+  | 'INVALID_TOKEN'
+  /** No task waits for the token: it was reported, or never existed. */
+  | 'TASK_DOES_NOT_EXIST'
+  /** The token's task timed out (TimeoutSeconds or HeartbeatSeconds). */
+  | 'TASK_TIMED_OUT'
+  /** SendTaskSuccess's output is not JSON. */
+  | 'INVALID_OUTPUT';
 
 const STEP_FUNCTIONS_WIRE: Record<StepFunctionsErrorCode, string> = {
   INVALID_DEFINITION: 'InvalidDefinition',
@@ -326,6 +334,10 @@ const STEP_FUNCTIONS_WIRE: Record<StepFunctionsErrorCode, string> = {
   EXECUTION_DOES_NOT_EXIST: 'ExecutionDoesNotExist',
   EXECUTION_ALREADY_EXISTS: 'ExecutionAlreadyExists',
   INVALID_REQUEST: 'ValidationException',
+  INVALID_TOKEN: 'InvalidToken',
+  TASK_DOES_NOT_EXIST: 'TaskDoesNotExist',
+  TASK_TIMED_OUT: 'TaskTimedOut',
+  INVALID_OUTPUT: 'InvalidOutput',
 };
 
 /**

@@ -5,6 +5,7 @@
 export {
   bootLocalCore,
   type BootOptions,
+  type BusFaultSwitch,
   type FaultConfig,
   type FaultControl,
   type FaultName,

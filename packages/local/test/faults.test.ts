@@ -60,6 +60,23 @@ describe('the fault mode', () => {
     expect(delivered).toEqual(['e-2', 'e-2']);
   });
 
+  it('aims a bus fault at one target: deliveries to other targets of the same event go through once', async () => {
+    const delivered: string[] = [];
+    const faults = createFaults({ duplicateDelivery: { target: 'EventHandler' } });
+    const deliver = faults.wrapDelivery(async (arn, _input, ctx) => void delivered.push(`${arn} ${ctx.eventId}`));
+    const event = envelope('e-4', {});
+    await deliver('arn:aws:states:us-east-1:000000000000:stateMachine:Saga', event, context(event));
+    await deliver('arn:aws:lambda:us-east-1:000000000000:function:Core-EventHandler', event, context(event));
+    expect(delivered).toEqual([
+      'arn:aws:states:us-east-1:000000000000:stateMachine:Saga e-4',
+      'arn:aws:lambda:us-east-1:000000000000:function:Core-EventHandler e-4',
+      'arn:aws:lambda:us-east-1:000000000000:function:Core-EventHandler e-4',
+    ]);
+    expect(() => faults.set({ deliveryDropped: { target: 7 as never } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_FAULT' }),
+    );
+  });
+
   it('holds a delivery of a stream until the next one of that stream went first', async () => {
     const delivered: string[] = [];
     const faults = createFaults({ reorderStream: { times: 1, holdMs: 5_000 } });

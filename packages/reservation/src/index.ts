@@ -2,6 +2,8 @@
 export { parseReservationCommand } from './api/commands';
 export {
   MAX_NIGHTS,
+  REJECTION_REASONS,
+  type RejectionReason,
   nightsBetween,
   reservationDecider,
   type ReservationCommand,

@@ -1,13 +1,13 @@
 /**
  * A command's fingerprint: 128 bits of SHA-256 over the aggregate, the mutation field and its
- * arguments in canonical JSON (keys sorted, absent and null values dropped, `commandId` and `replyTo`
- * left out). A retry of the same command has the same fingerprint; another command that reuses the
+ * arguments in canonical JSON (keys sorted, absent and null values dropped, `commandId`, `replyTo` and
+ * a saga step's `taskToken` left out). A retry of the same command has the same fingerprint; another command that reuses the
  * command id has another.
  */
 import { createHash } from 'node:crypto';
 
 /** Arguments that say how a command is sent, not what it asks. */
-const DELIVERY_FIELDS = new Set(['commandId', 'replyTo']);
+const DELIVERY_FIELDS = new Set(['commandId', 'replyTo', 'taskToken']);
 
 /**
  * @example

@@ -1,7 +1,15 @@
 /** The aggregate toolkit. Adapters live in subpaths (`/dynamodb`, `/eventbridge`, `/appsync`) so a bundle holds only what it uses. */
 export { readConfig, type Config } from './config';
-export { fold, type Actor, type DecideContext, type Decider, type DomainEvent, type Reducer } from './decider';
-export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
+export {
+  fold,
+  type Actor,
+  type DecideContext,
+  type Decider,
+  type DomainEvent,
+  type Reducer,
+  type UniqueKey,
+} from './decider';
+export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
   lastVersion,
@@ -11,6 +19,7 @@ export {
   RECENT_COMMITS,
   toCommit,
   toDomainEvents,
+  uniqueKeyChanges,
   type Commit,
   type EventEnvelope,
   type WrapOptions,
@@ -51,6 +60,8 @@ export type {
   OutcomeAddress,
   RejectionCode,
   RenotifyRequest,
+  RuntimeRejectionCode,
   StoredCommit,
+  TaskReporter,
 } from './ports';
 export { preview } from './text';

@@ -193,6 +193,16 @@ describe('checkAnswerContract', () => {
     ]);
   });
 
+  it('accepts a query that answered the stream as an earlier stored commit left it, or before any', () => {
+    const run = cleanRun();
+    const queried = [
+      { streamId: 's-1', state: { total: 2, count: 1 } },
+      { streamId: 's-1', state: { total: 0, count: 0 } },
+      { streamId: 's-1', state: { total: 5, count: 2 } },
+    ];
+    expect(violationsOf({ ...run, queried })).toEqual([]);
+  });
+
   it('keys commands by fingerprint: a reused command id is a command of its own, rejected COMMAND_ID_REUSED', () => {
     const run = cleanRun();
     const reuse = accepted('a', 's-1', 'fp-other');

@@ -61,6 +61,9 @@ const GET = gql`
       status
       version
       cancellationReason
+      rejectionReason
+      totalPrice
+      currency
     }
   }
 `;
@@ -82,6 +85,21 @@ export function createReservationInput(n: number): Record<string, string> {
   return { userId: `guest-${n}`, roomId: `room-${n % 50}`, dateStart: day(10 + (n % 20)), dateEnd: day(12 + (n % 20)) };
 }
 
+const REGISTER_CUSTOMER = gql`
+  mutation ($input: RegisterCustomerInput!) {
+    registerCustomer(input: $input) {
+      id
+    }
+  }
+`;
+const REGISTER_ROOM = gql`
+  mutation ($input: RegisterRoomInput!) {
+    registerRoom(input: $input) {
+      id
+    }
+  }
+`;
+
 export class ContractDriver {
   readonly commands: SentCommand[] = [];
   readonly notifications: ObservedOutcome[] = [];
@@ -99,6 +117,23 @@ export class ContractDriver {
   /** createReservation, after its subscription is acknowledged. */
   create(input: Record<string, unknown>, commandId: string = randomUUID()): Promise<Answer> {
     return this.send(CREATE, 'createReservation', { ...input, commandId }, commandId);
+  }
+
+  /**
+   * A reservation input for a registered guest with credit and a registered room: the saga confirms
+   * such a reservation, so it can be cancelled (one of an unknown guest is rejected by the saga, and a
+   * rejected reservation cannot be). Wait for the core to be idle before creating it, and after.
+   */
+  async bookableInput(n: number): Promise<Record<string, string>> {
+    const email = `guest-${n}-${randomUUID()}@example.com`;
+    const customer = { email, name: 'Guest', creditLimit: 10_000_000, currency: 'EUR' };
+    const room = { name: `Room ${n}`, nightlyPrice: 10_000, currency: 'EUR' };
+    const [registered, built] = await Promise.all([
+      this.client.mutate({ mutation: REGISTER_CUSTOMER, variables: { input: customer }, fetchPolicy: 'no-cache' }),
+      this.client.mutate({ mutation: REGISTER_ROOM, variables: { input: room }, fetchPolicy: 'no-cache' }),
+    ]);
+    const idOf = (data: unknown) => (Object.values(data as object)[0] as { id: string }).id;
+    return { ...createReservationInput(n), userId: idOf(registered.data), roomId: idOf(built.data) };
   }
 
   cancel(id: string, commandId: string = randomUUID(), reason = 'changed plans'): Promise<Answer> {
@@ -219,7 +254,7 @@ function toObserved(notification: Notification): ObservedOutcome {
   };
 }
 
-/** Every event table of the local core (the tables of the aggregates, `<Aggregate>/Events`), read whole. */
+/** The reservation's event table (`Reservation/Events`), read whole: the driver sends reservation commands. */
 export async function readStores(core: LocalCore): Promise<StoreContents> {
   const client = new DynamoDBClient({
     endpoint: core.dynamoDbEndpoint,
@@ -227,7 +262,7 @@ export async function readStores(core: LocalCore): Promise<StoreContents> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const tables = [...core.tables].filter(([path]) => path.endsWith('/Events')).map(([, name]) => name);
+    const tables = [...core.tables].filter(([path]) => path.endsWith('Reservation/Events')).map(([, name]) => name);
     const stores = await Promise.all(tables.map((name) => readEventTable(client, name)));
     return { commits: stores.flatMap((s) => s.commits), records: stores.flatMap((s) => s.records) };
   } finally {
@@ -235,12 +270,16 @@ export async function readStores(core: LocalCore): Promise<StoreContents> {
   }
 }
 
-/** The answer contract over what the drivers saw and what the core's tables hold. */
+/**
+ * The answer contract over what the drivers saw and what the core's tables hold, once the core is idle
+ * (a table is read by a scan, which is no snapshot: the saga's writes must be over).
+ */
 export async function checkLocalCore(
   core: LocalCore,
   drivers: readonly ContractDriver[],
   options: { graceMs?: number; requireFinal?: boolean } = {},
 ): Promise<ContractReport> {
+  await core.idle();
   return checkAnswerContract(
     {
       commands: drivers.flatMap((driver) => driver.commands),

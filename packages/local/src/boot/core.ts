@@ -37,7 +37,7 @@ import { createTables } from './tables';
 import { settingsOf, type BootOptions, type LocalCore } from './types';
 
 export type { BootOptions, LocalCore, LocalCoreMetrics } from './types';
-export type { FaultConfig, FaultControl, FaultName, FaultSwitch } from './faults';
+export type { BusFaultSwitch, FaultConfig, FaultControl, FaultName, FaultSwitch } from './faults';
 
 /**
  * @example

@@ -7,13 +7,16 @@
  * | fault | where | what happens |
  * |---|---|---|
  * | `duplicateDelivery` | bus → target | the event is delivered twice |
- * | `reorderStream` | bus → target | a delivery of a stream (`detail.streamId`) waits up to `holdMs` for the next delivery of that stream, which goes first |
+ * | `reorderStream` | bus → target | a delivery of a stream (`detail.streamId`) waits up to `holdMs` for the next delivery of that stream to the same target, which goes first |
  * | `deliveryAfterDeadline` | bus → target | the delivery waits until after the event's `detail.deadline` |
  * | `deliveryDropped` | bus → target | every attempt of that event fails (`THROTTLING`) until its retry policy ends and it goes to the target's dead-letter queue: what AWS can do to a delivery |
  * | `storeThrottling` | DynamoDB | a request (of `operations`, default all) is answered `ProvisionedThroughputExceededException` |
  * | `crashAfterWrite` | DynamoDB | after a `TransactWriteItems` is written, the invocation that sent it dies (`Runtime.ExitError`) before it gets the answer |
  * | `notifierDown` | AppSync | a GraphQL request signed by one of the template's roles (the notifier) is answered 503 |
  * | `notificationDropped` | AppSync | the notification mutation is executed and answered, but not published to subscriptions |
+ *
+ * A bus fault's `target` aims it at the deliveries to one target (a part of its ARN), so that other
+ * rules on the same events (a saga's) are delivered as usual.
  */
 import { DeliveryError, LocalCoreError } from '../errors';
 import type { DeliveryContext } from '../eventbridge';
@@ -26,11 +29,17 @@ export interface FaultSwitch {
   readonly times?: number;
 }
 
+/** A bus fault may be aimed at one target: only deliveries to a target whose ARN contains `target`. */
+export interface BusFaultSwitch extends FaultSwitch {
+  /** A part of the target's ARN, e.g. a function's logical id. @default every target */
+  readonly target?: string;
+}
+
 export interface FaultConfig {
-  readonly duplicateDelivery?: FaultSwitch;
-  readonly reorderStream?: FaultSwitch & { readonly holdMs?: number };
-  readonly deliveryAfterDeadline?: FaultSwitch;
-  readonly deliveryDropped?: FaultSwitch;
+  readonly duplicateDelivery?: BusFaultSwitch;
+  readonly reorderStream?: BusFaultSwitch & { readonly holdMs?: number };
+  readonly deliveryAfterDeadline?: BusFaultSwitch;
+  readonly deliveryDropped?: BusFaultSwitch;
   readonly storeThrottling?: FaultSwitch & { readonly operations?: readonly string[] };
   readonly crashAfterWrite?: FaultSwitch;
   readonly notifierDown?: FaultSwitch;
@@ -40,6 +49,7 @@ export interface FaultConfig {
 }
 
 export type FaultName = Exclude<keyof FaultConfig, 'seed'>;
+type BusFaultName = 'duplicateDelivery' | 'reorderStream' | 'deliveryAfterDeadline' | 'deliveryDropped';
 
 export const FAULT_NAMES: readonly FaultName[] = [
   'duplicateDelivery',
@@ -111,14 +121,19 @@ function busFaults(deliver: Deliver, faults: Faults, holdMs: () => number): Deli
   return async (targetArn, input, context) => {
     const { id, detail } = context.event;
     const key = `${id}|${context.ruleName}|${targetArn}`;
-    if (faults.inject('deliveryDropped', key))
+    const aimed = (name: BusFaultName) => {
+      const target = faults.current()[name]?.target;
+      return (target === undefined || targetArn.includes(target)) && faults.inject(name, key);
+    };
+    if (aimed('deliveryDropped'))
       throw new DeliveryError('THROTTLING', 'the delivery was dropped (fault injected)', { retryable: true });
     const deadline = Date.parse(String(detail['deadline'] ?? ''));
-    if (Number.isFinite(deadline) && faults.inject('deliveryAfterDeadline', key))
+    if (Number.isFinite(deadline) && aimed('deliveryAfterDeadline'))
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()) + 100));
-    const streamId = typeof detail['streamId'] === 'string' ? detail['streamId'] : undefined;
+    // Reordered per target: another rule's delivery of the same event does not release the hold.
+    const streamId = typeof detail['streamId'] === 'string' ? `${detail['streamId']}|${targetArn}` : undefined;
     const held = streamId === undefined ? undefined : holding.get(streamId);
-    if (streamId !== undefined && held === undefined && faults.inject('reorderStream', key)) {
+    if (streamId !== undefined && held === undefined && aimed('reorderStream')) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, holdMs());
         holding.set(streamId, () => {
@@ -133,7 +148,7 @@ function busFaults(deliver: Deliver, faults: Faults, holdMs: () => number): Deli
       holding.delete(streamId);
       held();
     }
-    if (faults.inject('duplicateDelivery', key)) await deliver(targetArn, input, context);
+    if (aimed('duplicateDelivery')) await deliver(targetArn, input, context);
   };
 }
 
@@ -155,6 +170,9 @@ function validFaults(config: FaultConfig): FaultConfig {
       throw new LocalCoreError('INVALID_FAULT', `${name}.rate must be a number from 0 to 1`);
     if (times !== undefined && !(Number.isInteger(times) && times >= 0))
       throw new LocalCoreError('INVALID_FAULT', `${name}.times must be a whole number of 0 or more`);
+    const { target } = (fault ?? {}) as BusFaultSwitch;
+    if (target !== undefined && typeof target !== 'string')
+      throw new LocalCoreError('INVALID_FAULT', `${name}.target must be a part of a target's ARN`);
   }
   return config;
 }

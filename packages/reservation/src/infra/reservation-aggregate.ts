@@ -38,6 +38,8 @@ export interface ReservationAggregateProps {
 export class ReservationAggregate extends Construct {
   /** The event store: one item per commit, append-only. */
   readonly table: dynamodb.Table;
+  /** The reservations-by-user read model, put in each commit's transaction by the event handler. */
+  readonly readModel: dynamodb.Table;
   readonly commandHandler: nodejs.NodejsFunction;
   readonly eventHandler: nodejs.NodejsFunction;
   readonly queryHandler: nodejs.NodejsFunction;
@@ -61,6 +63,16 @@ export class ReservationAggregate extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // The read model behind listReservationsByUser. Key schema as in src/read-model: userId (S) + reservationId (S).
+    // Rebuildable from the event store at any time, so it is destroyed with the stack.
+    this.readModel = new dynamodb.Table(this, 'ReservationsByUser', {
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'reservationId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     // Dead letters. A commit the bus could not deliver, or whose handling failed, goes to `undelivered`
@@ -96,9 +108,14 @@ export class ReservationAggregate extends Construct {
         COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
       },
     });
+    const eventEnvironment = {
+      EVENTS_TABLE_NAME: this.table.tableName,
+      GRAPHQL_URL: props.api.graphqlUrl,
+      READ_MODEL_TABLE_NAME: this.readModel.tableName,
+    };
     this.eventHandler = handlerFunction(this, 'EventHandler', {
       entry: handlerEntry('event.ts'),
-      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      environment: eventEnvironment,
       // A failed invocation goes to `undelivered` at once, where the dead-letter handler retries it.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
@@ -107,7 +124,7 @@ export class ReservationAggregate extends Construct {
     this.deadLetterHandler = handlerFunction(this, 'DeadLetterHandler', {
       entry: handlerEntry('event.ts'),
       handler: 'deadLetterHandler',
-      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      environment: eventEnvironment,
       // The event handler's role: one role stores, records and notifies for this aggregate.
       role: this.eventHandler.role,
     });
@@ -116,7 +133,7 @@ export class ReservationAggregate extends Construct {
     );
     this.queryHandler = handlerFunction(this, 'QueryHandler', {
       entry: handlerEntry('query.ts'),
-      environment: { EVENTS_TABLE_NAME: this.table.tableName },
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, READ_MODEL_TABLE_NAME: this.readModel.tableName },
     });
 
     // Least privilege. The command and query handlers only read; the event handler reads and
@@ -125,6 +142,9 @@ export class ReservationAggregate extends Construct {
     this.table.grantReadData(this.queryHandler);
     this.table.grantReadData(this.eventHandler);
     this.table.grant(this.eventHandler, 'dynamodb:PutItem');
+    // The read model: the event handler puts its items (in the commits' transactions), the query handler reads.
+    this.readModel.grant(this.eventHandler, 'dynamodb:PutItem');
+    this.readModel.grant(this.queryHandler, 'dynamodb:Query');
     props.eventBus.grantPutEventsTo(this.commandHandler);
     // The internal notification mutation: the event handler's role is the only one granted it.
     props.api.grantMutation(this.eventHandler, 'reservationSaved');
@@ -158,6 +178,7 @@ export class ReservationAggregate extends Construct {
       typeName: 'Query',
       fieldName: 'getReservationCommandOutcome',
     });
+    queries.createResolver('ListReservationsByUser', { typeName: 'Query', fieldName: 'listReservationsByUser' });
     const notifications = props.api.addNoneDataSource('ReservationNotifications');
     notifications.createResolver('ReservationSaved', {
       typeName: 'Mutation',

@@ -1,9 +1,9 @@
 /**
- * Reads a whole event table (commit items and command records) into the plain data the answer
- * contract's checker takes. A test and benchmark helper: it scans the table, which no handler does.
+ * Reads a whole event table (commit items and command records; unique claims are left out) into the
+ * plain data the answer contract's checker takes. A test and benchmark helper: it scans the table, which no handler does.
  */
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { COMMAND_RECORD_PREFIX, fromCommitItem, fromRecordItem } from '../dynamodb';
+import { CLAIM_PREFIX, COMMAND_RECORD_PREFIX, fromCommitItem, fromRecordItem } from '../dynamodb';
 import { lastVersion } from '../envelope';
 import type { CommandRecord } from '../ports';
 import type { StoreContents, StoredCommitItem } from './answer-contract';
@@ -19,6 +19,7 @@ export async function readEventTable(client: DynamoDBClient, tableName: string):
   do {
     const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey, ConsistentRead: true }));
     for (const item of page.Items ?? []) {
+      if (item['streamId']?.S?.startsWith(CLAIM_PREFIX) === true) continue;
       if (item['streamId']?.S?.startsWith(COMMAND_RECORD_PREFIX) === true) {
         records.push(fromRecordItem(item));
         continue;

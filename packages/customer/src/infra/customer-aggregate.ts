@@ -1,0 +1,176 @@
+/**
+ * The customer aggregate's AWS resources, written out in full (started as a copy of the reservation's).
+ * The event store also holds the email claims (`claim#email:<address>` items), written in the commits'
+ * transactions by the event handler's PutItem grant. Read top-down: the event store, the three
+ * functions, what each may touch, the bus rule that delivers commits to the event handler, and the
+ * API fields each function resolves.
+ */
+import { join } from 'node:path';
+import { acknowledgeInvokeVersions, handlerFunction, passThroughTemplates } from '@core/infra';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The `source` of every customer commit on the bus. */
+export const CUSTOMER_EVENT_SOURCE = 'core.customer';
+
+export interface CustomerAggregateProps {
+  /** The API to add the customer resolvers to. Its schema must contain this package's `schema.graphql`. */
+  readonly api: appsync.GraphqlApi;
+  /** The bus commits are published on. */
+  readonly eventBus: events.IEventBus;
+  /**
+   * How long after acceptance an event may still be stored; after it, the client is told TIMEOUT.
+   * @default Duration.seconds(10)
+   */
+  readonly commandDeadline?: Duration;
+  /**
+   * What happens to the event store when the stack is deleted.
+   * @default RemovalPolicy.RETAIN (the event store is the system of record)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class CustomerAggregate extends Construct {
+  /** The event store: one item per commit, append-only. */
+  readonly table: dynamodb.Table;
+  readonly commandHandler: nodejs.NodejsFunction;
+  readonly eventHandler: nodejs.NodejsFunction;
+  readonly queryHandler: nodejs.NodejsFunction;
+  /** Settles again what the bus could not deliver or the event handler could not handle (same code and role). */
+  readonly deadLetterHandler: nodejs.NodejsFunction;
+  /** Delivers this aggregate's commits from the bus to the event handler. */
+  readonly commitRule: events.Rule;
+  /** Commits (and renotify requests) the bus could not deliver or the event handler could not handle. */
+  readonly undelivered: sqs.Queue;
+  /** What the dead-letter handler could not settle either, five times: parked for the dead-letter tool. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: CustomerAggregateProps) {
+    super(scope, id);
+    const deadline = props.commandDeadline ?? Duration.seconds(10);
+
+    // The event store. Key schema as in @core/runtime/dynamodb: streamId (S) + version (N).
+    this.table = new dynamodb.Table(this, 'Events', {
+      partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // Dead letters. A commit the bus could not deliver, or whose handling failed, goes to `undelivered`
+    // at once; the dead-letter handler settles it again: stored if its deadline allows, else
+    // REJECTED/TIMEOUT, notified either way. What it fails to settle five times is parked in
+    // `deadLetters` for the dead-letter tool (which lists and redrives them).
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the undelivered-commits queue.',
+    });
+    this.undelivered = new sqs.Queue(this, 'Undelivered', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // Six times the handler's timeout, as Lambda advises for an SQS event source.
+      visibilityTimeout: Duration.seconds(60),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+
+    // The functions (built by @core/infra's rules: Node.js 24, arm64, bundling, log group). Each
+    // gets only the configuration it reads.
+    this.commandHandler = handlerFunction(this, 'CommandHandler', {
+      entry: handlerEntry('command.ts'),
+      environment: {
+        EVENTS_TABLE_NAME: this.table.tableName,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+        EVENT_SOURCE: CUSTOMER_EVENT_SOURCE,
+        COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
+      },
+    });
+    this.eventHandler = handlerFunction(this, 'EventHandler', {
+      entry: handlerEntry('event.ts'),
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      // A failed invocation goes to `undelivered` at once, where the dead-letter handler retries it.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      deadLetterQueue: this.undelivered,
+    });
+    this.deadLetterHandler = handlerFunction(this, 'DeadLetterHandler', {
+      entry: handlerEntry('event.ts'),
+      handler: 'deadLetterHandler',
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      // The event handler's role: one role stores, records and notifies for this aggregate.
+      role: this.eventHandler.role,
+    });
+    this.deadLetterHandler.addEventSource(
+      new sources.SqsEventSource(this.undelivered, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    this.queryHandler = handlerFunction(this, 'QueryHandler', {
+      entry: handlerEntry('query.ts'),
+      environment: { EVENTS_TABLE_NAME: this.table.tableName },
+    });
+
+    // Least privilege. The command and query handlers only read; the event handler reads and
+    // appends (PutItem only: no UpdateItem or DeleteItem, so stored events cannot change).
+    this.table.grantReadData(this.commandHandler);
+    this.table.grantReadData(this.queryHandler);
+    this.table.grantReadData(this.eventHandler);
+    this.table.grant(this.eventHandler, 'dynamodb:PutItem');
+    props.eventBus.grantPutEventsTo(this.commandHandler);
+    // The internal notification mutation: the event handler's role is the only one granted it.
+    props.api.grantMutation(this.eventHandler, 'customerSaved');
+
+    // The bus rule: every customer commit goes to the event handler. EventBridge retries a failed
+    // delivery for a minute (its shortest maximum event age; the commit's deadline has passed by then),
+    // then sends it to `undelivered`, where it is settled: nothing is dropped.
+    this.commitRule = new events.Rule(this, 'CommitRule', {
+      eventBus: props.eventBus,
+      description: 'Delivers customer commits (and renotify requests) to the customer event handler.',
+      eventPattern: { source: [CUSTOMER_EVENT_SOURCE], detailType: ['Commit', 'Renotify'] },
+    });
+    this.commitRule.addTarget(
+      new targets.LambdaFunction(this.eventHandler, {
+        retryAttempts: 185,
+        maxEventAge: Duration.minutes(1),
+        deadLetterQueue: this.undelivered,
+      }),
+    );
+
+    // The API fields: commands and queries are direct Lambda resolvers; the notification mutation
+    // is a pass-through (NONE data source) that AppSync fans out to onCustomerSaved.
+    const commands = props.api.addLambdaDataSource('CustomerCommands', this.commandHandler);
+    acknowledgeInvokeVersions(commands, this.commandHandler);
+    commands.createResolver('RegisterCustomer', { typeName: 'Mutation', fieldName: 'registerCustomer' });
+    commands.createResolver('ChangeCustomerDetails', { typeName: 'Mutation', fieldName: 'changeCustomerDetails' });
+    commands.createResolver('DeactivateCustomer', { typeName: 'Mutation', fieldName: 'deactivateCustomer' });
+    const queries = props.api.addLambdaDataSource('CustomerQueries', this.queryHandler);
+    acknowledgeInvokeVersions(queries, this.queryHandler);
+    queries.createResolver('GetCustomerById', { typeName: 'Query', fieldName: 'getCustomerById' });
+    queries.createResolver('GetCustomerCommandOutcome', {
+      typeName: 'Query',
+      fieldName: 'getCustomerCommandOutcome',
+    });
+    const notifications = props.api.addNoneDataSource('CustomerNotifications');
+    notifications.createResolver('CustomerSaved', {
+      typeName: 'Mutation',
+      fieldName: 'customerSaved',
+      ...passThroughTemplates(),
+    });
+  }
+}
+
+/** A handler's TypeScript source; from `src/infra/` and from `lib/infra/` alike (esbuild bundles the source). */
+function handlerEntry(file: string): string {
+  return join(__dirname, '..', '..', 'src', 'handlers', file);
+}
