@@ -297,7 +297,10 @@ function checkFolds<Event extends DomainEvent, State>(
   const streams = new Map<string, { state: State; views: unknown[] }>();
   const sorted = [...store.commits].sort((a, b) => a.firstVersion - b.firstVersion);
   for (const commit of sorted) {
-    const stream = streams.get(commit.streamId) ?? { state: reducer.initialState, views: [toView(reducer.initialState, 0)] };
+    const stream = streams.get(commit.streamId) ?? {
+      state: reducer.initialState,
+      views: [toView(reducer.initialState, 0)],
+    };
     stream.state = fold(reducer, commit.events as unknown as Event[], stream.state);
     stream.views.push(toView(stream.state, commit.lastVersion));
     streams.set(commit.streamId, stream);
