@@ -55,6 +55,7 @@ root.addScripts({
   test: 'nx run-many -t build lint test --output-style=stream-without-prefixes',
   start: 'nx run core:start --output-style=stream',
   demo: 'nx run core:demo --output-style=stream',
+  'dead-letters': 'nx run core:dead-letters --output-style=stream',
   bench: 'nx run-many -t bench --parallel=1',
   codegen: 'nx run contracts:codegen',
   format: 'prettier --write .',
@@ -113,6 +114,7 @@ const runtime = new WorkspacePackage({
     `@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`,
     `@smithy/signature-v4@${V.signatureV4}`,
     `@smithy/protocol-http@${V.protocolHttp}`,
+    `@smithy/node-http-handler@${V.nodeHttpHandler}`,
     `@smithy/types@${V.smithyTypes}`,
   ],
   devDeps: [
@@ -121,7 +123,7 @@ const runtime = new WorkspacePackage({
     `fast-check@${V.fastCheck}`,
     `@aws-crypto/sha256-js@${V.sha256}`,
   ],
-  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'handlers', 'testing', 'contract']),
+  exports: subpaths(['index', 'dynamodb', 'eventbridge', 'appsync', 'stepfunctions', 'handlers', 'testing', 'contract']),
 });
 
 const contracts = new WorkspacePackage({
@@ -157,6 +159,8 @@ const infra = new WorkspacePackage({
   nxName: 'infra',
   description:
     "The CDK rules every aggregate's construct applies: handler functions and their bundling, cdk-nag acknowledgements.",
+  // What the handler bundles have in place of the SDK's default credential chain (HANDLER_BUNDLING).
+  deps: [`@aws-sdk/credential-provider-env@${V.credentialProviderEnv}`],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`, `esbuild@${V.esbuild}`],
 });
@@ -167,6 +171,75 @@ const reservation = new WorkspacePackage({
   name: '@core/reservation',
   nxName: 'reservation',
   description: 'The reservation aggregate: domain, Lambda handlers, CDK construct and GraphQL fragment.',
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  // The read model's adapter and its rebuild tool.
+  deps: [`@aws-sdk/client-dynamodb@${V.awsSdk}`],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `ts-node@${V.tsNode}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra', 'read-model']),
+    './schema.graphql': './schema.graphql',
+  },
+  targets: { 'rebuild-read-model': 'ts-node --transpile-only scripts/rebuild-read-model.ts' },
+});
+
+const customer = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/customer',
+  name: '@core/customer',
+  nxName: 'customer',
+  description: "The customer aggregate: an entity's life cycle, an email that belongs to one customer at most.",
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
+const room = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/room',
+  name: '@core/room',
+  nxName: 'room',
+  description: 'The room aggregate: a resource with capacity over time (nights held and booked).',
+  workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
+  peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
+  devDeps: [
+    `aws-cdk-lib@${V.awsCdkLib}`,
+    `constructs@${V.constructs}`,
+    `dynalite@${V.dynalite}`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
+    `fast-check@${V.fastCheck}`,
+    `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+  ],
+  exports: {
+    ...subpaths(['index', 'infra']),
+    './schema.graphql': './schema.graphql',
+  },
+});
+
+const payment = new WorkspacePackage({
+  parent: root,
+  outdir: 'packages/payment',
+  name: '@core/payment',
+  nxName: 'payment',
+  description: 'The payment aggregate: a ledger per customer (authorize, capture, refund, void).',
   workspaceDeps: [runtime.package.packageName, contracts.package.packageName, infra.package.packageName],
   peerDeps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`],
   devDeps: [
@@ -210,6 +283,7 @@ const local = new WorkspacePackage({
     `@aws-sdk/client-sfn@${V.awsSdkSfn}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
     `@aws-sdk/client-eventbridge@${V.awsSdk}`,
+    `@aws-sdk/client-sqs@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
     `aws-appsync-subscription-link@${V.subscriptionLink}`,
     `aws-appsync-auth-link@${V.authLink}`,
@@ -225,7 +299,13 @@ const core = new WorkspacePackage({
   name: '@core/app',
   nxName: 'core',
   description: 'The deployable CDK app: one event bus, one AppSync API, every aggregate.',
-  workspaceDeps: [reservation.package.packageName, contracts.package.packageName],
+  workspaceDeps: [
+    reservation.package.packageName,
+    customer.package.packageName,
+    room.package.packageName,
+    payment.package.packageName,
+    contracts.package.packageName,
+  ],
   deps: [`aws-cdk-lib@${V.awsCdkLib}`, `constructs@${V.constructs}`, `cdk-nag@${V.cdkNag}`],
   devDeps: [
     `aws-cdk@${V.awsCdkCli}`,
@@ -235,8 +315,11 @@ const core = new WorkspacePackage({
     `@graphql-tools/merge@${V.graphqlToolsMerge}`,
     `${local.package.packageName}@workspace:*`,
     `${runtime.package.packageName}@workspace:*`,
+    `${infra.package.packageName}@workspace:*`,
+    `${dynaliteTransactions.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
     `@aws-sdk/client-dynamodb@${V.awsSdk}`,
+    `@aws-sdk/client-sqs@${V.awsSdk}`,
     `@apollo/client@${V.apolloClient}`,
     `aws-appsync-subscription-link@${V.subscriptionLink}`,
     `aws-appsync-auth-link@${V.authLink}`,
@@ -252,9 +335,11 @@ const core = new WorkspacePackage({
   targets: {
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy Core --require-approval never',
-    bench: 'ts-node --transpile-only bench/handlers.ts && ts-node --transpile-only bench/local.ts',
+    bench:
+      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts && ts-node --transpile-only bench/load.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
+    'dead-letters': 'ts-node --transpile-only scripts/dead-letters.ts',
   },
   // The end-to-end tests boot the synthesized app.
   testDependsOn: ['^build', 'synth'],

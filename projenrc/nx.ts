@@ -48,5 +48,6 @@ export const nxJson = {
     codegen: { cache: false },
     start: { dependsOn: ['^build', 'synth'], cache: false },
     demo: { cache: false },
+    'dead-letters': { cache: false },
   },
 };

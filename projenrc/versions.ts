@@ -44,6 +44,7 @@ export const V = {
   sha256: '5.2.0',
   credentialProviderEnv: '3.972.86',
   protocolHttp: '5.6.2',
+  nodeHttpHandler: '4.14.2',
   graphql: '16.15.0',
   graphqlToolsMerge: '10.0.6',
   codegenCli: '7.4.3',

@@ -1,19 +1,71 @@
-// One cold start, in a fresh Node process: load a handler bundle and serve its first invocation.
-// Prints one JSON line: { importMs, firstInvokeMs, totalMs } (ms since this process started).
+// One cold start, in a fresh Node process, loading a handler bundle as Lambda loads an `.mjs` handler
+// (a dynamic `import()` of its file URL), then serving one invocation.
+//
+//   node cold-start-child.mjs                       bare: loads nothing (the baseline process)
+//   node cold-start-child.mjs <bundle>              init: loads the bundle, then exits
+// Both print { cpuMs }: the CPU time the process used (all its threads), from its start.
+//   node cold-start-child.mjs <bundle> <event> [<export>] [--profile <dir>]
+//                                                   loads it and invokes `<export>` (default `handler`)
+//
+// With an event it prints one JSON line: { importMs, firstInvokeMs, outcome }. With --profile it
+// writes import.cpuprofile and invoke.cpuprofile (V8's sampling profiler, started before the import
+// and again before the invocation) into <dir>.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
-const [bundle, eventJson] = process.argv.slice(2);
-const started = performance.now();
-const module = await import(pathToFileURL(bundle).href);
-const imported = performance.now();
-let outcome = 'ok';
-try {
-  await module.handler(JSON.parse(eventJson), { awsRequestId: 'bench', functionName: 'bench' });
-} catch (error) {
-  outcome = `${error.name}: ${error.message}`;
+const args = process.argv.slice(2);
+const profileAt = args.indexOf('--profile');
+const profileDir = profileAt < 0 ? undefined : args.splice(profileAt, 2)[1];
+const [bundle, eventJson, exportName = 'handler'] = args;
+
+const profiler = profileDir === undefined ? undefined : await startProfiler();
+if (eventJson === undefined)
+  process.on('exit', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ cpuMs: (user + system) / 1000 })}\n`);
+  });
+if (bundle !== undefined) {
+  await profiler?.start();
+  const started = performance.now();
+  const module = await import(pathToFileURL(bundle).href);
+  const imported = performance.now();
+  await profiler?.stop('import');
+  if (eventJson !== undefined) {
+    let outcome = 'ok';
+    await profiler?.start();
+    try {
+      const result = await module[exportName](JSON.parse(eventJson), { awsRequestId: 'bench', functionName: 'bench' });
+      // A dead-letter handler answers with the messages it could not settle instead of throwing.
+      if (result?.batchItemFailures?.length > 0) outcome = `unsettled: ${JSON.stringify(result.batchItemFailures)}`;
+    } catch (error) {
+      outcome = `${error.name}: ${error.message}`;
+    }
+    const invoked = performance.now();
+    await profiler?.stop('invoke');
+    process.stdout.write(
+      `${JSON.stringify({ importMs: imported - started, firstInvokeMs: invoked - imported, outcome })}\n`,
+    );
+  }
 }
-const invoked = performance.now();
-process.stdout.write(
-  `${JSON.stringify({ importMs: imported - started, firstInvokeMs: invoked - imported, totalMs: invoked, outcome })}\n`,
-);
+
+/** The inspector's CPU profiler, sampling every 100 µs; each stop writes `<name>.cpuprofile`. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  return {
+    start: () => post('Profiler.start'),
+    async stop(name) {
+      const { profile } = await post('Profiler.stop');
+      writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}

@@ -4,7 +4,11 @@
  * endpoints, then one line per step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
  *
  * Environment: PORT (default 4000), LOCAL_API_KEY, LOCAL_TLS=1 (HTTPS/WSS with a generated
- * certificate), LOCAL_VERBOSE=1 (every function log line).
+ * certificate), LOCAL_VERBOSE=1 (every function log line), LOCAL_FAULTS (a JSON fault configuration,
+ * `{}` for none; it also serves `/_local/faults` to change them), LOCAL_DURATION_SCALE (shortens the
+ * template's 60 s durations of the undelivered path, e.g. 0.05). Ctrl-C or SIGTERM stops cleanly:
+ * in-flight work finishes (at most 10 s) before connections close; a second Ctrl-C exits at once.
+ * What is still unfinished then is journalled in .local/ and resumes at the next start.
  */
 import { bootLocalCore, type LocalCore } from '@core/local';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +30,10 @@ async function boot(): Promise<LocalCore> {
     apiKey: process.env.LOCAL_API_KEY,
     tls: process.env.LOCAL_TLS === '1',
     verbose: process.env.LOCAL_VERBOSE === '1',
+    ...faultsFromEnvironment(),
+    ...(process.env.LOCAL_DURATION_SCALE === undefined
+      ? {}
+      : { durationScale: Number(process.env.LOCAL_DURATION_SCALE) }),
   });
   const functions = Object.keys(core.metrics().functions);
   console.log(
@@ -43,6 +51,12 @@ async function boot(): Promise<LocalCore> {
         : [`  TLS          trust .local/tls/ca.pem (NODE_EXTRA_CA_CERTS=.local/tls/ca.pem)`]),
       '',
       `  Try it: pnpm demo   (endpoints and credentials are in .local/endpoint.json)`,
+      `  Dead letters: pnpm dead-letters (list) · pnpm dead-letters redrive`,
+      ...(process.env.LOCAL_FAULTS === undefined
+        ? []
+        : [
+            `  Faults       ${JSON.stringify(core.faults.current())}; change them with PUT ${core.endpoint}/_local/faults`,
+          ]),
       watchMode ? '  Watching apps/core/src and packages/*/src: a change re-synthesizes and reloads.' : '',
       '',
       'time          correlation    step      what',
@@ -67,7 +81,11 @@ function synth(): boolean {
 async function main(): Promise<void> {
   let core = await boot();
   const watchers: FSWatcher[] = [];
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) process.exit(1); // a second Ctrl-C: do not wait for the drain
+    stopping = true;
+    console.log('\n  Stopping: finishing in-flight work first (Ctrl-C again to quit at once)...');
     for (const watcher of watchers) watcher.close();
     await core.stop();
     process.exit(0);
@@ -100,6 +118,17 @@ async function main(): Promise<void> {
         timer = setTimeout(() => void reload(), 300);
       }),
     );
+  }
+}
+
+/** LOCAL_FAULTS: the faults to start with, and the control endpoint to change them. */
+function faultsFromEnvironment(): { faults?: Record<string, unknown>; faultEndpoint?: boolean } {
+  const text = process.env.LOCAL_FAULTS;
+  if (text === undefined) return {};
+  try {
+    return { faults: JSON.parse(text) as Record<string, unknown>, faultEndpoint: true };
+  } catch {
+    throw new Error('LOCAL_FAULTS must be a JSON fault configuration, e.g. {"storeThrottling":{"rate":0.1}}');
   }
 }
 

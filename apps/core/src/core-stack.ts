@@ -1,6 +1,6 @@
 /**
- * The core: one event bus, one AppSync API, and every aggregate. Adding an aggregate is one more
- * construct below (and its fragment in @core/contracts).
+ * The core: one event bus, one AppSync API, every aggregate, and the reservation saga across them.
+ * Adding an aggregate is one more construct below (and its fragment in @core/contracts).
  */
 import { CfnOutput, Duration, Expiration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -9,7 +9,10 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { ReservationAggregate } from '@core/reservation/infra';
+import { CUSTOMER_EVENT_SOURCE, CustomerAggregate } from '@core/customer/infra';
+import { PaymentAggregate } from '@core/payment/infra';
+import { ReservationAggregate, ReservationSaga } from '@core/reservation/infra';
+import { RoomAggregate } from '@core/room/infra';
 import type { Construct } from 'constructs';
 
 /**
@@ -62,6 +65,10 @@ export class CoreStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly reservation: ReservationAggregate;
   readonly stage: CoreStage;
+  readonly customer: CustomerAggregate;
+  readonly room: RoomAggregate;
+  readonly payment: PaymentAggregate;
+  readonly reservationSaga: ReservationSaga;
 
   constructor(scope: Construct, id: string, props: CoreStackProps = {}) {
     super(scope, id, props);
@@ -91,6 +98,40 @@ export class CoreStack extends Stack {
       commandDeadline: props.commandDeadline,
       development,
       encryptionKey: props.eventStoreKey,
+    });
+    this.customer = new CustomerAggregate(this, 'Customer', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+      development,
+      encryptionKey: props.eventStoreKey,
+    });
+    this.room = new RoomAggregate(this, 'Room', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+      development,
+      encryptionKey: props.eventStoreKey,
+    });
+    this.payment = new PaymentAggregate(this, 'Payment', {
+      api: this.api,
+      eventBus: this.eventBus,
+      commandDeadline: props.commandDeadline,
+      development,
+      encryptionKey: props.eventStoreKey,
+      // A registration with a credit line opens the customer's payment account.
+      externalSources: [CUSTOMER_EVENT_SOURCE],
+    });
+
+    // The saga across aggregates: started by the reservation's commits, it commands the room and the
+    // payment (and reads the customer), each step done when that aggregate's event is stored.
+    this.reservationSaga = new ReservationSaga(this, 'ReservationSaga', {
+      eventBus: this.eventBus,
+      reservation: this.reservation,
+      customer: this.customer,
+      room: this.room,
+      payment: this.payment,
+      deadLetterQueue: this.reservation.deadLetterQueue,
     });
 
     new CfnOutput(this, 'GraphQLUrl', { value: this.api.graphqlUrl });

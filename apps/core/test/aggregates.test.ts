@@ -153,18 +153,24 @@ describe.each(STACKS)('the stack %s (%s)', (name, stage) => {
       }
     });
 
-    it('configure each handler with exactly the variables it reads', () => {
+    it('configure each handler with the variables every aggregate needs, and with none its bundle does not read', () => {
+      const problems: string[] = [];
+      const needed: Record<string, string[]> = {
+        CommandHandler: ['COMMAND_DEADLINE_MS', 'EVENTS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE'],
+        EventHandler: ['EVENTS_TABLE_NAME', 'GRAPHQL_URL'],
+        QueryHandler: ['EVENTS_TABLE_NAME'],
+      };
       for (const a of aggregates) {
-        const variables = (fn: string) => Object.keys(environmentOf(a.functions[fn] ?? '')).sort();
-        expect(variables('CommandHandler')).toEqual([
-          'COMMAND_DEADLINE_MS',
-          'EVENTS_TABLE_NAME',
-          'EVENT_BUS_NAME',
-          'EVENT_SOURCE',
-        ]);
-        expect(variables('EventHandler')).toEqual(['EVENTS_TABLE_NAME', 'GRAPHQL_URL']);
-        expect(variables('QueryHandler')).toEqual(['EVENTS_TABLE_NAME']);
+        for (const [fn, names] of Object.entries(needed)) {
+          const variables = Object.keys(environmentOf(a.functions[fn] ?? ''));
+          const bundle = bundleOf(a.functions[fn] ?? '');
+          for (const name of names.filter((n) => !variables.includes(n)))
+            problems.push(`${a.id}'s ${fn} lacks ${name}`);
+          for (const name of variables.filter((v) => !bundle.includes(`"${v}"`)))
+            problems.push(`${a.id}'s ${fn} is given ${name}, which its bundle never reads`);
+        }
       }
+      expect(problems).toEqual([]);
     });
   });
 
@@ -273,9 +279,17 @@ function nameProblems(a: Aggregate): string[] {
   const problems: string[] = [];
   const source = eventSourceOf(a);
   if (source !== `core.${a.name}`) problems.push(`${a.id}'s EVENT_SOURCE is ${source}, expected core.${a.name}`);
-  const labels = storedAggregateLabels(a);
-  if (labels.join() !== a.name) {
+  // Its own label, and those of aggregates it publishes external events for (each must take them from its source).
+  const labels = [...new Set(storedAggregateLabels(a))];
+  if (!labels.includes(a.name)) {
     problems.push(`${a.id}'s command handler stores commits as aggregate [${labels.join(', ')}], expected '${a.name}'`);
+  }
+  for (const other of labels.filter((label) => label !== a.name)) {
+    const receiver = aggregates.find((each) => each.name === other);
+    if (receiver === undefined || !externalRuleDelivers(eventSourceOf(a), receiver))
+      problems.push(
+        `${a.id}'s command handler publishes events for '${other}', which no ExternalCommit rule takes from ${eventSourceOf(a)}`,
+      );
   }
   for (const [suffix, handler] of [
     ['Commands', 'CommandHandler'],
@@ -314,7 +328,9 @@ function commitRuleProblems(): string[] {
     const owner = owners[0] as Aggregate;
     for (const target of (rule.Properties.Targets ?? []) as { Arn: unknown }[]) {
       const targetId = idOf(target.Arn) ?? JSON.stringify(target.Arn);
-      if (!Object.values(owner.functions).includes(targetId)) {
+      // A saga's state machine may start on an aggregate's commits: it stores nothing itself.
+      const saga = resources[targetId]?.Type === 'AWS::StepFunctions::StateMachine';
+      if (!saga && !Object.values(owner.functions).includes(targetId)) {
         const where = pathOf(resources[targetId]) || targetId;
         problems.push(`${pathOf(rule)} delivers ${owner.id}'s commits (${sources[0]}) to ${where}`);
       }
@@ -329,8 +345,7 @@ function commitRuleProblems(): string[] {
 
 /** The `aggregate` labels in the command handler's bundle (`aggregate:"reservation"` in the minified code). */
 function storedAggregateLabels(a: Aggregate): string[] {
-  const key = String(resources[a.functions.CommandHandler ?? '']?.Properties.Code.S3Key);
-  const bundle = readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+  const bundle = bundleOf(a.functions.CommandHandler ?? '');
   return [...bundle.matchAll(/aggregate:"([^"]*)"/g)].map((match) => match[1] as string);
 }
 
@@ -393,6 +408,17 @@ function expectedGrants(a: Aggregate): Record<string, string[]> {
     `logs:PutLogEvents <${childId(a, `${fn}Logs`)}>`,
   ];
   const table = `<${eventsTableOf(a)}>`;
+  // Its other tables are read models: the event handler puts their items, the query handler queries them.
+  const readModels = a.resources
+    .filter((id) => resources[id]?.Type === 'AWS::DynamoDB::Table' && id !== eventsTableOf(a))
+    .map((id) => `<${id}>`);
+  // A command handler that publishes events for another aggregate puts ExternalCommit entries too.
+  const external = storedAggregateLabels(a).some((label) => label !== a.name);
+  const detailTypes = external ? 'Commit,Renotify,ExternalCommit' : 'Commit,Renotify';
+  // A saga that commands this aggregate waits for its event handler's task reports.
+  const reports = sagasCommanding(a).flatMap((saga) =>
+    ['SendTaskFailure', 'SendTaskHeartbeat', 'SendTaskSuccess'].map((action) => `states:${action} <${saga}>`),
+  );
   const read = [`dynamodb:Query ${table}`, `dynamodb:GetItem ${table}`];
   const undelivered = `<${childId(a, 'Undelivered')}>`;
   const api = ofType('AWS::AppSync::GraphQLApi').map(([id]) => id)[0];
@@ -401,6 +427,8 @@ function expectedGrants(a: Aggregate): Record<string, string[]> {
     ...logs('DeadLetterHandler'),
     ...read,
     `dynamodb:PutItem ${table}`,
+    ...readModels.map((model) => `dynamodb:PutItem ${model}`),
+    ...reports,
     `appsync:GraphQL arn:<AWS::Partition>:appsync:<region>:<AWS::AccountId>:apis/<${api}.ApiId>/types/Mutation/fields/${a.name}Saved`,
     `sqs:SendMessage ${undelivered}`,
     ...['ReceiveMessage', 'ChangeMessageVisibility', 'GetQueueUrl', 'DeleteMessage', 'GetQueueAttributes'].map(
@@ -411,11 +439,11 @@ function expectedGrants(a: Aggregate): Record<string, string[]> {
     CommandHandler: [
       ...logs('CommandHandler'),
       ...read,
-      `events:PutEvents <${busId()}> if StringEquals events:source=${eventSourceOf(a)} and StringEquals events:detail-type=Commit,Renotify`,
+      `events:PutEvents <${busId()}> if StringEquals events:source=${eventSourceOf(a)} and StringEquals events:detail-type=${detailTypes}`,
     ],
     EventHandler: eventHandler,
     DeadLetterHandler: eventHandler,
-    QueryHandler: [...logs('QueryHandler'), ...read],
+    QueryHandler: [...logs('QueryHandler'), ...read, ...readModels.map((model) => `dynamodb:Query ${model}`)],
   };
 }
 
@@ -423,4 +451,38 @@ function expectedGrants(a: Aggregate): Record<string, string[]> {
 function policySentence(statement: Statement): string {
   const actions = Array.isArray(statement.Action) ? statement.Action.join(',') : statement.Action;
   return `${statement.Effect} ${JSON.stringify(statement.Principal)} ${actions} ${renderValue(statement.Resource)}${conditionText(statement.Condition)}`;
+}
+
+/** Whether a rule delivers ExternalCommit entries of `source` for `receiver` to the receiver's event handler. */
+function externalRuleDelivers(source: string, receiver: Aggregate): boolean {
+  return ofType('AWS::Events::Rule').some(([, rule]) => {
+    const pattern = parsePattern(rule.Properties.EventPattern) as {
+      source?: string[];
+      'detail-type'?: string[];
+      detail?: { aggregate?: string[] };
+    };
+    const targets = (rule.Properties.Targets ?? []) as { Arn: unknown }[];
+    return (
+      pattern['detail-type']?.join() === 'ExternalCommit' &&
+      (pattern.source ?? []).includes(source) &&
+      pattern.detail?.aggregate?.join() === receiver.name &&
+      targets.some((t) => idOf(t.Arn) === receiver.functions.EventHandler)
+    );
+  });
+}
+
+/** A function's bundle, as synthesized. */
+function bundleOf(functionId: string): string {
+  const key = String(resources[functionId]?.Properties.Code.S3Key);
+  return readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+}
+
+/** The state machines whose role may invoke the aggregate's command handler (the sagas it takes part in). */
+function sagasCommanding(a: Aggregate): string[] {
+  return ofType('AWS::StepFunctions::StateMachine')
+    .filter(([, machine]) => {
+      const statements = statementsOfRole(resources, idOf(machine.Properties.RoleArn) ?? '');
+      return referencedIds(statements.map((each) => each.Resource)).includes(a.functions.CommandHandler ?? '');
+    })
+    .map(([id]) => id);
 }

@@ -17,7 +17,12 @@ export const CONTRACTS_DIR = join(__dirname, '..');
  * Every aggregate's GraphQL fragment, relative to this package. Listed by hand, like everything
  * else an aggregate adds: a new aggregate adds its line here.
  */
-export const AGGREGATE_FRAGMENTS = ['../reservation/schema.graphql'];
+export const AGGREGATE_FRAGMENTS = [
+  '../reservation/schema.graphql',
+  '../customer/schema.graphql',
+  '../room/schema.graphql',
+  '../payment/schema.graphql',
+];
 
 /** AppSync's built-in scalars and directives: used to type-check and generate, never deployed. */
 export const APPSYNC_BUILTINS_FILE = join(CONTRACTS_DIR, 'schema/aws-appsync.graphql');

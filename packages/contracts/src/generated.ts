@@ -29,6 +29,29 @@ export type Query = {
    * notification reads it here.
    */
   getReservationCommandOutcome: Maybe<ReservationNotification>;
+  /**
+   * A customer's reservations, newest first by dateStart: a read model across reservations, kept in its
+   * own table with every stored reservation commit (never a commit the store rejected).
+   */
+  listReservationsByUser: Array<Reservation>;
+  /** The customer's current state, folded from its events; null if there is none. */
+  getCustomerById: Maybe<Customer>;
+  /**
+   * What became of a customer command: STORED (with the version and the customer after it), REJECTED
+   * (with the code that was notified: EMAIL_ALREADY_REGISTERED when another customer holds the email),
+   * or PENDING while it may still be stored.
+   */
+  getCustomerCommandOutcome: Maybe<CustomerNotification>;
+  /** The room's current state; null if there is none. */
+  getRoomById: Maybe<Room>;
+  /** Whether every night in [from, to) is free: neither held for a reservation nor booked. False for an unknown room. */
+  getRoomAvailability: RoomAvailability;
+  /** What became of a room command: STORED, REJECTED, or PENDING while it may still be stored. */
+  getRoomCommandOutcome: Maybe<RoomNotification>;
+  /** The customer's payment account; null if it has none. */
+  getPaymentAccountByCustomerId: Maybe<PaymentAccount>;
+  /** What became of a payment command: STORED, REJECTED, or PENDING while it may still be stored. */
+  getPaymentCommandOutcome: Maybe<PaymentNotification>;
 };
 
 
@@ -42,13 +65,85 @@ export type QueryGetReservationCommandOutcomeArgs = {
   commandId: Scalars['ID']['input'];
 };
 
+
+export type QueryListReservationsByUserArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryGetCustomerByIdArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGetCustomerCommandOutcomeArgs = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+};
+
+
+export type QueryGetRoomByIdArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryGetRoomAvailabilityArgs = {
+  roomId: Scalars['ID']['input'];
+  from: Scalars['AWSDate']['input'];
+  to: Scalars['AWSDate']['input'];
+};
+
+
+export type QueryGetRoomCommandOutcomeArgs = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+};
+
+
+export type QueryGetPaymentAccountByCustomerIdArgs = {
+  customerId: Scalars['ID']['input'];
+};
+
+
+export type QueryGetPaymentCommandOutcomeArgs = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+};
+
 export type Mutation = {
-  /** Asks for a reservation. Answers at once with a business rule violation, or with the new id (accepted, not yet stored). */
+  /**
+   * Asks for a reservation. Answers at once with a business rule violation, or with the new id (accepted,
+   * not yet stored). The reservation saga then holds the room and authorizes the payment: the reservation
+   * becomes CONFIRMED (with its totalPrice) or REJECTED (with its rejectionReason), notified on
+   * onReservationSaved.
+   */
   createReservation: CommandAccepted;
-  /** Cancels a reservation; refused for an unknown or already cancelled one. */
+  /** Cancels a reservation; refused for an unknown, rejected or already cancelled one. A confirmed one's room is released and its payment refunded. */
   cancelReservation: CommandAccepted;
   /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
   reservationSaved: Maybe<ReservationNotification>;
+  /**
+   * Registers a customer. Answers at once with the new id (accepted, not yet stored); the notification
+   * says STORED, or REJECTED / EMAIL_ALREADY_REGISTERED when the email belongs to another customer.
+   */
+  registerCustomer: CommandAccepted;
+  /** Changes a customer's name and/or email (an email that belongs to another customer is rejected). */
+  changeCustomerDetails: CommandAccepted;
+  /** Deactivates a customer: its email is free again, and it can no longer reserve. */
+  deactivateCustomer: CommandAccepted;
+  /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
+  customerSaved: Maybe<CustomerNotification>;
+  /** Registers a room. Answers at once with the new id (accepted, not yet stored). */
+  registerRoom: CommandAccepted;
+  /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
+  roomSaved: Maybe<RoomNotification>;
+  /**
+   * Opens the customer's payment account (one per customer: its id is `account-<customerId>`).
+   * Refused at once with PAYMENT_ACCOUNT_EXISTS when it is open. registerCustomer can open it too.
+   */
+  openPaymentAccount: CommandAccepted;
+  /** Internal: the event handler reports an outcome here; callable by its IAM role only. */
+  paymentSaved: Maybe<PaymentNotification>;
 };
 
 
@@ -66,13 +161,80 @@ export type MutationReservationSavedArgs = {
   input: ReservationNotificationInput;
 };
 
+
+export type MutationRegisterCustomerArgs = {
+  input: RegisterCustomerInput;
+};
+
+
+export type MutationChangeCustomerDetailsArgs = {
+  input: ChangeCustomerDetailsInput;
+};
+
+
+export type MutationDeactivateCustomerArgs = {
+  input: DeactivateCustomerInput;
+};
+
+
+export type MutationCustomerSavedArgs = {
+  input: CustomerNotificationInput;
+};
+
+
+export type MutationRegisterRoomArgs = {
+  input: RegisterRoomInput;
+};
+
+
+export type MutationRoomSavedArgs = {
+  input: RoomNotificationInput;
+};
+
+
+export type MutationOpenPaymentAccountArgs = {
+  input: OpenPaymentAccountInput;
+};
+
+
+export type MutationPaymentSavedArgs = {
+  input: PaymentNotificationInput;
+};
+
 export type Subscription = {
   /** Outcomes of reservation commands, filtered by reservation id and/or command id. */
   onReservationSaved: Maybe<ReservationNotification>;
+  /** Outcomes of customer commands, filtered by customer id and/or command id. */
+  onCustomerSaved: Maybe<CustomerNotification>;
+  /** Outcomes of room commands (the reservation saga's holds included), filtered by room id and/or command id. */
+  onRoomSaved: Maybe<RoomNotification>;
+  /** Outcomes of payment commands (the reservation saga's included), filtered by account id and/or command id. */
+  onPaymentSaved: Maybe<PaymentNotification>;
 };
 
 
 export type SubscriptionOnReservationSavedArgs = {
+  id: InputMaybe<Scalars['ID']['input']>;
+  commandId: InputMaybe<Scalars['ID']['input']>;
+  replyTo: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionOnCustomerSavedArgs = {
+  id: InputMaybe<Scalars['ID']['input']>;
+  commandId: InputMaybe<Scalars['ID']['input']>;
+  replyTo: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionOnRoomSavedArgs = {
+  id: InputMaybe<Scalars['ID']['input']>;
+  commandId: InputMaybe<Scalars['ID']['input']>;
+  replyTo: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionOnPaymentSavedArgs = {
   id: InputMaybe<Scalars['ID']['input']>;
   commandId: InputMaybe<Scalars['ID']['input']>;
   replyTo: InputMaybe<Scalars['String']['input']>;
@@ -121,6 +283,7 @@ export type NotificationErrorInput = {
 };
 
 export type CreateReservationInput = {
+  /** The customer's id. */
   userId: Scalars['ID']['input'];
   roomId: Scalars['ID']['input'];
   /** First night. */
@@ -156,6 +319,11 @@ export type Reservation = {
   /** Number of events in the reservation's stream. */
   version: Scalars['Int']['output'];
   cancellationReason: Maybe<Scalars['String']['output']>;
+  /** Why it was rejected: ROOM_UNAVAILABLE, PAYMENT_DECLINED, UNKNOWN_CUSTOMER or UNKNOWN_ROOM. */
+  rejectionReason: Maybe<Scalars['String']['output']>;
+  /** Nights × the room's nightly price, in the currency's minor units; set once confirmed. */
+  totalPrice: Maybe<Scalars['Int']['output']>;
+  currency: Maybe<Scalars['String']['output']>;
 };
 
 export type ReservationInput = {
@@ -167,6 +335,9 @@ export type ReservationInput = {
   status: ReservationStatus;
   version: Scalars['Int']['input'];
   cancellationReason?: InputMaybe<Scalars['String']['input']>;
+  rejectionReason?: InputMaybe<Scalars['String']['input']>;
+  totalPrice?: InputMaybe<Scalars['Int']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The outcome of one reservation command: final in a notification, possibly PENDING from the outcome query. */
@@ -197,6 +368,22 @@ export type ReservationNotificationInput = {
   error?: InputMaybe<NotificationErrorInput>;
 };
 
+export type ConfirmReservationInput = {
+  id: Scalars['ID']['input'];
+  totalPrice: Scalars['Int']['input'];
+  currency: Scalars['String']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RejectReservationInput = {
+  id: Scalars['ID']['input'];
+  /** ROOM_UNAVAILABLE, PAYMENT_DECLINED, UNKNOWN_CUSTOMER or UNKNOWN_ROOM. */
+  reason: Scalars['String']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type ReservationRequested = {
   reservationId: Scalars['ID']['output'];
   userId: Scalars['ID']['output'];
@@ -205,7 +392,373 @@ export type ReservationRequested = {
   dateEnd: Scalars['AWSDate']['output'];
 };
 
+export type ReservationConfirmed = {
+  reservationId: Scalars['ID']['output'];
+  totalPrice: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+};
+
+export type ReservationRejected = {
+  reservationId: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+};
+
+/** What the cancellation saga needs: whether the room was booked and the payment captured. */
 export type ReservationCancelled = {
   reservationId: Scalars['ID']['output'];
   reason: Maybe<Scalars['String']['output']>;
+  userId: Scalars['ID']['output'];
+  roomId: Scalars['ID']['output'];
+  wasConfirmed: Scalars['Boolean']['output'];
+  totalPrice: Maybe<Scalars['Int']['output']>;
+  currency: Maybe<Scalars['String']['output']>;
+};
+
+export type RegisterCustomerInput = {
+  /** Belongs to one customer at most (compared without regard to case). */
+  email: Scalars['AWSEmail']['input'];
+  name: Scalars['String']['input'];
+  /**
+   * With `currency`: also opens the customer's payment account with this credit line (minor units).
+   * The payment aggregate stores that event, published by the customer's command handler.
+   */
+  creditLimit?: InputMaybe<Scalars['Int']['input']>;
+  currency?: InputMaybe<Scalars['String']['input']>;
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ChangeCustomerDetailsInput = {
+  id: Scalars['ID']['input'];
+  email?: InputMaybe<Scalars['AWSEmail']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type DeactivateCustomerInput = {
+  id: Scalars['ID']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CustomerStatus =
+  | 'ACTIVE'
+  | 'DEACTIVATED';
+
+export type Customer = {
+  id: Scalars['ID']['output'];
+  email: Scalars['AWSEmail']['output'];
+  name: Scalars['String']['output'];
+  status: CustomerStatus;
+  /** Number of events in the customer's stream. */
+  version: Scalars['Int']['output'];
+};
+
+export type CustomerInput = {
+  id: Scalars['ID']['input'];
+  email: Scalars['AWSEmail']['input'];
+  name: Scalars['String']['input'];
+  status: CustomerStatus;
+  version: Scalars['Int']['input'];
+};
+
+/** The outcome of one customer command: final in a notification, possibly PENDING from the outcome query. */
+export type CustomerNotification = {
+  id: Scalars['ID']['output'];
+  commandId: Scalars['ID']['output'];
+  fingerprint: Maybe<Scalars['String']['output']>;
+  replyTo: Maybe<Scalars['String']['output']>;
+  status: NotificationStatus;
+  version: Maybe<Scalars['Int']['output']>;
+  /** The customer after the commit, when stored. */
+  customer: Maybe<Customer>;
+  error: Maybe<NotificationError>;
+};
+
+export type CustomerNotificationInput = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+  fingerprint?: InputMaybe<Scalars['String']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+  status: NotificationStatus;
+  version?: InputMaybe<Scalars['Int']['input']>;
+  customer?: InputMaybe<CustomerInput>;
+  error?: InputMaybe<NotificationErrorInput>;
+};
+
+export type CustomerRegistered = {
+  customerId: Scalars['ID']['output'];
+  email: Scalars['AWSEmail']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type CustomerDetailsChanged = {
+  customerId: Scalars['ID']['output'];
+  email: Scalars['AWSEmail']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type CustomerDeactivated = {
+  customerId: Scalars['ID']['output'];
+};
+
+export type RegisterRoomInput = {
+  name: Scalars['String']['input'];
+  /** Price of one night in the currency's minor units (cents). */
+  nightlyPrice: Scalars['Int']['input'];
+  /** ISO 4217 code: EUR. */
+  currency: Scalars['String']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Room = {
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  nightlyPrice: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type RoomInput = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+  nightlyPrice: Scalars['Int']['input'];
+  currency: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+};
+
+export type RoomHoldStatus =
+  /** Held for a reservation whose saga is running. */
+  | 'HELD'
+  /** Booked for a confirmed reservation. */
+  | 'BOOKED';
+
+/** Nights of a room held or booked for one reservation. */
+export type RoomHold = {
+  reservationId: Scalars['ID']['output'];
+  dateStart: Scalars['AWSDate']['output'];
+  dateEnd: Scalars['AWSDate']['output'];
+  status: RoomHoldStatus;
+  /** Nights × nightly price, in minor units. */
+  totalPrice: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+};
+
+export type RoomHoldInput = {
+  reservationId: Scalars['ID']['input'];
+  dateStart: Scalars['AWSDate']['input'];
+  dateEnd: Scalars['AWSDate']['input'];
+  status: RoomHoldStatus;
+  totalPrice: Scalars['Int']['input'];
+  currency: Scalars['String']['input'];
+};
+
+export type RoomAvailability = {
+  roomId: Scalars['ID']['output'];
+  from: Scalars['AWSDate']['output'];
+  to: Scalars['AWSDate']['output'];
+  available: Scalars['Boolean']['output'];
+};
+
+/** The outcome of one room command: final in a notification, possibly PENDING from the outcome query. */
+export type RoomNotification = {
+  id: Scalars['ID']['output'];
+  commandId: Scalars['ID']['output'];
+  fingerprint: Maybe<Scalars['String']['output']>;
+  replyTo: Maybe<Scalars['String']['output']>;
+  status: NotificationStatus;
+  version: Maybe<Scalars['Int']['output']>;
+  room: Maybe<Room>;
+  /** The hold the command placed, confirmed or released (its state after the command), when it was one of those. */
+  hold: Maybe<RoomHold>;
+  error: Maybe<NotificationError>;
+};
+
+export type RoomNotificationInput = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+  fingerprint?: InputMaybe<Scalars['String']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+  status: NotificationStatus;
+  version?: InputMaybe<Scalars['Int']['input']>;
+  room?: InputMaybe<RoomInput>;
+  hold?: InputMaybe<RoomHoldInput>;
+  error?: InputMaybe<NotificationErrorInput>;
+};
+
+export type HoldRoomInput = {
+  roomId: Scalars['ID']['input'];
+  reservationId: Scalars['ID']['input'];
+  dateStart: Scalars['AWSDate']['input'];
+  dateEnd: Scalars['AWSDate']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ConfirmRoomHoldInput = {
+  roomId: Scalars['ID']['input'];
+  reservationId: Scalars['ID']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ReleaseRoomHoldInput = {
+  roomId: Scalars['ID']['input'];
+  reservationId: Scalars['ID']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RoomRegistered = {
+  roomId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  nightlyPrice: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+};
+
+export type RoomHeld = {
+  roomId: Scalars['ID']['output'];
+  reservationId: Scalars['ID']['output'];
+  dateStart: Scalars['AWSDate']['output'];
+  dateEnd: Scalars['AWSDate']['output'];
+  totalPrice: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+};
+
+export type RoomHoldConfirmed = {
+  roomId: Scalars['ID']['output'];
+  reservationId: Scalars['ID']['output'];
+};
+
+export type RoomHoldReleased = {
+  roomId: Scalars['ID']['output'];
+  reservationId: Scalars['ID']['output'];
+};
+
+export type OpenPaymentAccountInput = {
+  customerId: Scalars['ID']['input'];
+  /** In the currency's minor units. */
+  creditLimit: Scalars['Int']['input'];
+  /** ISO 4217 code: EUR. */
+  currency: Scalars['String']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A ledger; amounts in minor units. available = creditLimit − open authorizations − captured + refunded. */
+export type PaymentAccount = {
+  /** `account-<customerId>`: a customer has one account at most. */
+  id: Scalars['ID']['output'];
+  customerId: Scalars['ID']['output'];
+  creditLimit: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+  /** Authorized and neither captured nor voided yet. */
+  authorized: Scalars['Int']['output'];
+  captured: Scalars['Int']['output'];
+  refunded: Scalars['Int']['output'];
+  available: Scalars['Int']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type PaymentAccountInput = {
+  id: Scalars['ID']['input'];
+  customerId: Scalars['ID']['input'];
+  creditLimit: Scalars['Int']['input'];
+  currency: Scalars['String']['input'];
+  authorized: Scalars['Int']['input'];
+  captured: Scalars['Int']['input'];
+  refunded: Scalars['Int']['input'];
+  available: Scalars['Int']['input'];
+  version: Scalars['Int']['input'];
+};
+
+/** The outcome of one payment command: final in a notification, possibly PENDING from the outcome query. */
+export type PaymentNotification = {
+  id: Scalars['ID']['output'];
+  commandId: Scalars['ID']['output'];
+  fingerprint: Maybe<Scalars['String']['output']>;
+  replyTo: Maybe<Scalars['String']['output']>;
+  status: NotificationStatus;
+  version: Maybe<Scalars['Int']['output']>;
+  account: Maybe<PaymentAccount>;
+  error: Maybe<NotificationError>;
+};
+
+export type PaymentNotificationInput = {
+  id: Scalars['ID']['input'];
+  commandId: Scalars['ID']['input'];
+  fingerprint?: InputMaybe<Scalars['String']['input']>;
+  replyTo?: InputMaybe<Scalars['String']['input']>;
+  status: NotificationStatus;
+  version?: InputMaybe<Scalars['Int']['input']>;
+  account?: InputMaybe<PaymentAccountInput>;
+  error?: InputMaybe<NotificationErrorInput>;
+};
+
+export type AuthorizePaymentInput = {
+  customerId: Scalars['ID']['input'];
+  authorizationId: Scalars['ID']['input'];
+  amount: Scalars['Int']['input'];
+  currency: Scalars['String']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Captures an authorization: `amount` (at most what was authorized), the whole of it when absent. */
+export type CapturePaymentInput = {
+  customerId: Scalars['ID']['input'];
+  authorizationId: Scalars['ID']['input'];
+  amount?: InputMaybe<Scalars['Int']['input']>;
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Refunds a captured authorization: `amount` (at most what was captured and not refunded), all of it when absent. */
+export type RefundPaymentInput = {
+  customerId: Scalars['ID']['input'];
+  authorizationId: Scalars['ID']['input'];
+  amount?: InputMaybe<Scalars['Int']['input']>;
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Voids an open authorization (a saga's compensation): its amount is available again. */
+export type VoidPaymentAuthorizationInput = {
+  customerId: Scalars['ID']['input'];
+  authorizationId: Scalars['ID']['input'];
+  commandId?: InputMaybe<Scalars['ID']['input']>;
+  taskToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type PaymentAccountOpened = {
+  accountId: Scalars['ID']['output'];
+  customerId: Scalars['ID']['output'];
+  creditLimit: Scalars['Int']['output'];
+  currency: Scalars['String']['output'];
+};
+
+export type PaymentAuthorized = {
+  accountId: Scalars['ID']['output'];
+  authorizationId: Scalars['ID']['output'];
+  amount: Scalars['Int']['output'];
+};
+
+export type PaymentCaptured = {
+  accountId: Scalars['ID']['output'];
+  authorizationId: Scalars['ID']['output'];
+  amount: Scalars['Int']['output'];
+};
+
+export type PaymentRefunded = {
+  accountId: Scalars['ID']['output'];
+  authorizationId: Scalars['ID']['output'];
+  amount: Scalars['Int']['output'];
+};
+
+export type PaymentAuthorizationVoided = {
+  accountId: Scalars['ID']['output'];
+  authorizationId: Scalars['ID']['output'];
+  amount: Scalars['Int']['output'];
 };

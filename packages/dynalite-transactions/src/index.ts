@@ -11,4 +11,4 @@ export {
 } from './front';
 export { DynaliteTransactionsError, type DynaliteTransactionsErrorCode } from './errors';
 export { MAX_TRANSACTION_ACTIONS } from './transact';
-export type { WireAnswer } from './upstream';
+export type { UpstreamTarget, WireAnswer } from './upstream';

@@ -3,12 +3,13 @@
  * log group, and a role that may write that log group and nothing else until the aggregate grants
  * it more. A bundling fix is made here once.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { join, relative } from 'node:path';
 
 /**
  * What a handler function needs from its aggregate. Any other `NodejsFunction` prop (a retry policy,
@@ -35,6 +36,11 @@ export interface HandlerFunctionProps extends Omit<
  * the SDK's export maps (`@smithy/core/*`, `@aws-sdk/core/*`) wins and esbuild bundles their
  * CommonJS builds, with `bowser`: 140 KB more per handler.
  *
+ * `--alias:@aws-sdk/credential-provider-node=…`: the SDK clients' default credential chain is replaced
+ * by the environment's provider (bundling/default-credentials.mjs, a plain ES module outside src/ so that
+ * it is the same file whether this runs from src/ or lib/), which is all of the chain a Lambda
+ * function uses; the rest of it (files, SSO, STS, instance metadata) is 130 KB that no handler runs.
+ *
  * The banner gives the ES module a `require`, for the CommonJS dependencies that call it.
  */
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
@@ -44,9 +50,15 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
   sourceMap: false,
   target: 'node24',
   bundleAwsSDK: true,
-  esbuildArgs: { '--conditions': 'source,module' },
+  esbuildArgs: {
+    '--conditions': 'source,module',
+    '--alias': `@aws-sdk/credential-provider-node=${join(__dirname, '..', 'bundling', 'default-credentials.mjs')}`,
+  },
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 };
+
+/** The template metadata key that names a function's entry point, relative to the cloud assembly. */
+export const HANDLER_ENTRY_METADATA = 'core:entry';
 
 /**
  * One Lambda function of an aggregate: Node.js 24 on arm64, 512 MB and 10 s unless `props` say
@@ -54,6 +66,8 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
  * (kept a month, deleted with the stack). Its role (`<id>Role`, or `props.role` when functions share
  * one) may create log streams in that log group and write to them: no managed policy, no `*`
  * resource. Everything else the function touches, the aggregate grants by name.
+ * The function's resource names its entry point in the metadata {@link HANDLER_ENTRY_METADATA}, so
+ * that a tool reading the cloud assembly (the handlers benchmark) can rebuild the bundle with a source map.
  *
  * @example
  * this.commandHandler = handlerFunction(this, 'CommandHandler', {
@@ -83,5 +97,8 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
     bundling: HANDLER_BUNDLING,
     logGroup,
   });
+  const outdir = Stage.of(scope)?.outdir;
+  if (outdir !== undefined)
+    (fn.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_ENTRY_METADATA, relative(outdir, props.entry));
   return Object.assign(fn, { role });
 }

@@ -8,12 +8,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EVENT_STORE_APPENDS,
   EVENT_STORE_CHANGES,
+  HANDLER_ENTRY_METADATA,
   acknowledgeInvokeVersions,
   grantOwnEventSource,
   handlerFunction,
@@ -35,6 +36,12 @@ function synth(
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
   return { template: Template.fromStack(stack), outdir };
+}
+
+/** The bundle of the one function in a synthesized template. */
+function bundleOf(template: Template, outdir: string): string {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+  return join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
 }
 
 /** An IAM-only API with the fixture schema; its logging finding is not what these tests are about. */
@@ -89,9 +96,7 @@ describe('handlerFunction', () => {
       },
       { bundle: true },
     );
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-    const assetDir = join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
-    const bundle = join(assetDir, 'index.mjs');
+    const bundle = bundleOf(template, outdir);
     expect(existsSync(bundle)).toBe(true);
     const code = readFileSync(bundle, 'utf8');
     expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
@@ -139,6 +144,41 @@ describe('handlerFunction', () => {
       ),
     );
     expect(resources).toEqual([expect.stringMatching(/^FirstLogs/), expect.stringMatching(/^SecondLogs/)]);
+  });
+
+  it('replaces the default credential chain by the environment: no credentials file is read', () => {
+    const entry = join(__dirname, 'fixtures', 'credentials-handler.mjs');
+    const { template, outdir } = synth((stack) => void handlerFunction(stack, 'Handler', { entry, environment: {} }), {
+      bundle: true,
+    });
+    const bundle = bundleOf(template, outdir);
+    const home = mkdtempSync(join(tmpdir(), 'home-'));
+    const credentialsFile = join(home, 'credentials');
+    writeFileSync(credentialsFile, '[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-secret\n');
+    const run = (env: Record<string, string>) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(bundle)}); console.log(await m.handler());`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', HOME: home, AWS_SHARED_CREDENTIALS_FILE: credentialsFile, ...env },
+          stdio: 'pipe',
+        },
+      ).trim();
+    expect(run({ AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: 'env-secret' })).toBe('AKIDENV');
+    expect(() => run({})).toThrow(/environment variable credentials/);
+  });
+
+  it('names its entry point, relative to the cloud assembly, in the function resource metadata', () => {
+    const { template, outdir } = synth((stack) => {
+      handlerFunction(stack, 'Handler', { entry: ENTRY, environment: {} });
+    });
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+    expect(join(outdir, String(fn?.Metadata?.[HANDLER_ENTRY_METADATA]))).toBe(ENTRY);
   });
 
   it("passes cdk-nag with no acknowledgement, where a plain function's managed role fails it", () => {

@@ -42,7 +42,11 @@ export type LocalCoreErrorCode =
   /** A rule's `EventPattern` is text that is not JSON. */
   | 'EVENT_PATTERN_NOT_JSON'
   /** A dead-letter queue a target names is not a queue of the templates. */
-  | 'UNKNOWN_DEAD_LETTER_QUEUE';
+  | 'UNKNOWN_DEAD_LETTER_QUEUE'
+  /** A boot option is out of its range. */
+  | 'INVALID_OPTION'
+  /** A fault configuration names an unknown fault or has a value out of range. */
+  | 'INVALID_FAULT';
 
 /** The local core cannot boot or serve the assembly as it is; the message says what to change. */
 export class LocalCoreError extends Error {
@@ -312,7 +316,15 @@ export type StepFunctionsErrorCode =
   | 'STATE_MACHINE_TYPE_NOT_SUPPORTED'
   | 'EXECUTION_DOES_NOT_EXIST'
   | 'EXECUTION_ALREADY_EXISTS'
-  | 'INVALID_REQUEST';
+  | 'INVALID_REQUEST'
+  /** A task token that is not one (SendTask*). */
+  | 'INVALID_TOKEN'
+  /** No task waits for the token: it was reported, or never existed. */
+  | 'TASK_DOES_NOT_EXIST'
+  /** The token's task timed out (TimeoutSeconds or HeartbeatSeconds). */
+  | 'TASK_TIMED_OUT'
+  /** SendTaskSuccess's output is not JSON. */
+  | 'INVALID_OUTPUT';
 
 const STEP_FUNCTIONS_WIRE: Record<StepFunctionsErrorCode, string> = {
   INVALID_DEFINITION: 'InvalidDefinition',
@@ -324,6 +336,10 @@ const STEP_FUNCTIONS_WIRE: Record<StepFunctionsErrorCode, string> = {
   EXECUTION_DOES_NOT_EXIST: 'ExecutionDoesNotExist',
   EXECUTION_ALREADY_EXISTS: 'ExecutionAlreadyExists',
   INVALID_REQUEST: 'ValidationException',
+  INVALID_TOKEN: 'InvalidToken',
+  TASK_DOES_NOT_EXIST: 'TaskDoesNotExist',
+  TASK_TIMED_OUT: 'TaskTimedOut',
+  INVALID_OUTPUT: 'InvalidOutput',
 };
 
 /**

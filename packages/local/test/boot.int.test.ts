@@ -314,6 +314,7 @@ describe('bootLocalCore with tls and a data folder', () => {
     expect(core.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8')).toBe(core.certificatePem);
     expect(JSON.parse(readFileSync(join(dataDir, 'endpoint.json'), 'utf8'))).toEqual({
+      endpoint: core.endpoint,
       graphqlUrl: core.graphqlUrl,
       realtimeUrl: core.realtimeUrl,
       apiKey: core.apiKey,

@@ -118,7 +118,12 @@ async function deliverCommits(busFrom: number): Promise<void> {
         'detail-type': entry.DetailType,
         detail: JSON.parse(entry.Detail),
       };
-      const correlationId = probes.correlationOf(event, { ruleName: 'OnCommit', ruleArn: 'arn', eventId: event.id });
+      const correlationId = probes.correlationOf(event, {
+        ruleName: 'OnCommit',
+        ruleArn: 'arn',
+        eventId: event.id,
+        event: { ...event, version: '0', account: '000000000000', time: '', region: 'us-east-1', resources: [] },
+      });
       probes.delivered(correlationId, 'OnCommit → Counter/EventHandler (async)', true);
       const notified = appsync.requests.length;
       await asFunction('Counter/EventHandler', () => eventHandler().handler(event));

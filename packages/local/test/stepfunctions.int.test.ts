@@ -1,5 +1,8 @@
 import {
   DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   StartSyncExecutionCommand,
@@ -323,11 +326,11 @@ describe('StartExecution and DescribeExecution over the AWS JSON 1.0 protocol', 
         body: '{}',
       });
 
-    const unknown = await post('AWSStepFunctions.SendTaskSuccess');
+    const unknown = await post('AWSStepFunctions.ListExecutions');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({
       __type: 'UnknownOperationException',
-      message: expect.stringContaining('SendTaskSuccess'),
+      message: expect.stringContaining('ListExecutions'),
     });
     expect((await post('AWSEvents.PutEvents')).status).toBe(404);
   });
@@ -430,8 +433,8 @@ describe('construction and unsupported resources', () => {
         },
         Wait: {
           Type: 'Task',
-          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: { FunctionName: fn('double'), 'Payload.$': '$' },
+          Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+          Parameters: { QueueUrl: 'https://sqs/q', 'MessageBody.$': '$' },
           Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
           End: true,
         },
@@ -456,12 +459,104 @@ describe('construction and unsupported resources', () => {
     await sfn.idle();
 
     expect(doubled.sort()).toEqual([1, 2, 3]);
-    expect(warnings.some((line) => line.includes('waitForTaskToken'))).toBe(true);
+    expect(warnings.some((line) => line.includes('sqs:sendMessage'))).toBe(true);
     expect(sfn.describeExecution(executionArn)).toMatchObject({
       status: 'FAILED',
       error: 'States.Runtime',
-      cause: expect.stringContaining('waitForTaskToken'),
+      cause: expect.stringContaining('sqs:sendMessage'),
     });
     await sfn.close();
+  });
+});
+
+describe('lambda:invoke.waitForTaskToken (the callback pattern the runner lacks)', () => {
+  const waiting = (extra: Record<string, unknown> = {}) => ({
+    StartAt: 'Step',
+    States: {
+      Step: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: fn('step'), Payload: { 'token.$': '$$.Task.Token', 'order.$': '$.order' } },
+        ResultPath: '$.reported',
+        Catch: [{ ErrorEquals: ['DECLINED'], ResultPath: '$.failure', Next: 'Declined' }],
+        TimeoutSeconds: 30,
+        ...extra,
+        End: true,
+      },
+      Declined: { Type: 'Pass', End: true },
+    },
+  });
+  const machine = (definition: Record<string, unknown>) => [
+    { arn: machineArn('Callback'), name: 'Callback', definition },
+  ];
+  const tokenOf = (h: Harness) => (h.callsTo('step').at(-1) as { token: string }).token;
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('passes a task token in the payload and takes what SendTaskSuccess reports as the result', async () => {
+    harness = await startHarness({ step: () => ({ ok: true, value: 'ignored' }) }, machine(waiting()));
+    const { executionArn } = await harness.client.send(
+      new StartExecutionCommand({ stateMachineArn: machineArn('Callback'), input: '{"order":7}' }),
+    );
+    await until(() => harness!.callsTo('step').length > 0);
+    const token = tokenOf(harness);
+    expect(token).toMatch(/^local-[0-9a-f-]{36}$/);
+    expect(harness.callsTo('step')).toEqual([{ token, order: 7 }]);
+    expect(harness.sfn.describeExecution(executionArn ?? '').status).toBe('RUNNING');
+
+    await harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"stored":true}' }));
+    await harness.sfn.idle();
+    expect(harness.sfn.describeExecution(executionArn ?? '')).toMatchObject({
+      status: 'SUCCEEDED',
+      output: JSON.stringify({ order: 7, reported: { stored: true } }),
+    });
+    await expect(
+      harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+    ).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+  });
+
+  it('fails the task with the error SendTaskFailure names, which Catch matches', async () => {
+    harness = await startHarness({ step: () => ({ ok: true, value: null }) }, machine(waiting()));
+    const { executionArn } = harness.sfn.startExecution(machineArn('Callback'), { order: 8 });
+    await until(() => harness!.callsTo('step').length > 0);
+    await harness.client.send(
+      new SendTaskFailureCommand({ taskToken: tokenOf(harness), error: 'DECLINED', cause: 'over the limit' }),
+    );
+    await harness.sfn.idle();
+    expect(JSON.parse(harness.sfn.describeExecution(executionArn).output ?? '{}')).toEqual({
+      order: 8,
+      failure: { Error: 'DECLINED', Cause: 'over the limit' },
+    });
+  });
+
+  it('fails the task at once when the function fails, and with States.HeartbeatTimeout without heartbeats', async () => {
+    harness = await startHarness(
+      { step: () => ({ ok: false, errorType: 'DECLINED', errorMessage: 'refused at once' }) },
+      machine(waiting()),
+    );
+    const refused = harness.sfn.startExecution(machineArn('Callback'), { order: 9 });
+    await harness.sfn.idle();
+    expect(harness.sfn.describeExecution(refused.executionArn).output).toContain('refused at once');
+    await harness.stop();
+
+    harness = await startHarness(
+      { step: () => ({ ok: true, value: null }) },
+      machine(waiting({ HeartbeatSeconds: 1 })),
+    );
+    const silent = harness.sfn.startExecution(machineArn('Callback'), { order: 10 });
+    await until(() => harness!.callsTo('step').length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await harness.client.send(new SendTaskHeartbeatCommand({ taskToken: tokenOf(harness) }));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(harness.sfn.describeExecution(silent.executionArn).status).toBe('RUNNING');
+    await harness.sfn.idle();
+    expect(harness.sfn.describeExecution(silent.executionArn)).toMatchObject({
+      status: 'FAILED',
+      error: 'States.HeartbeatTimeout',
+    });
+    await expect(
+      harness.client.send(new SendTaskSuccessCommand({ taskToken: tokenOf(harness), output: '{}' })),
+    ).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 });

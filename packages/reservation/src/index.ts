@@ -3,6 +3,8 @@ export { parseReservationCommand } from './api/commands';
 export {
   ADMIN_ROLE,
   MAX_NIGHTS,
+  REJECTION_REASONS,
+  type RejectionReason,
   nightsBetween,
   reservationDecider,
   type ReservationCommand,

@@ -4,3 +4,9 @@ export {
   ReservationAggregate,
   type ReservationAggregateProps,
 } from './infra/reservation-aggregate';
+export {
+  ReservationSaga,
+  SAGA_EVENT_TYPES,
+  type ReservationSagaProps,
+  type SagaParticipant,
+} from './infra/reservation-saga';

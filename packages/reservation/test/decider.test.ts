@@ -15,6 +15,23 @@ const request = (dateStart: string, dateEnd: string) => ({
   data: { reservationId: 'r-1', userId: 'u-1', roomId: 'room-7', dateStart, dateEnd },
 });
 const requested: ReservationEvent = { type: 'ReservationRequested', data: request('2026-12-01', '2026-12-04').data };
+const confirmed: ReservationEvent = {
+  type: 'ReservationConfirmed',
+  data: { reservationId: 'r-1', totalPrice: 36_000, currency: 'EUR' },
+};
+const rejected: ReservationEvent = {
+  type: 'ReservationRejected',
+  data: { reservationId: 'r-1', reason: 'ROOM_UNAVAILABLE' },
+};
+const cancelledData = (reason: string | null, wasConfirmed: boolean) => ({
+  reservationId: 'r-1',
+  reason,
+  userId: 'u-1',
+  roomId: 'room-7',
+  wasConfirmed,
+  totalPrice: null,
+  currency: null,
+});
 const cancel = (reason: string | null = 'plans changed') => ({
   type: 'CancelReservation' as const,
   data: { reservationId: 'r-1', reason },
@@ -67,7 +84,7 @@ describe('createReservation', () => {
 
 describe('cancelReservation', () => {
   it("cancels a requested reservation with its reason, for the reservation's own user or an admin", () => {
-    const cancelled = [{ type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'plans changed' } }];
+    const cancelled = [{ type: 'ReservationCancelled', data: cancelledData('plans changed', false) }];
     given(reservationDecider, [requested])
       .when(cancel(), asGuest)
       .then(cancelled as ReservationEvent[]);
@@ -88,12 +105,27 @@ describe('cancelReservation', () => {
     }
   });
 
+  it('cancels a confirmed reservation, saying so (the saga then releases the room and refunds)', () => {
+    given(reservationDecider, [requested, confirmed])
+      .when(cancel(), asGuest)
+      .then([
+        {
+          type: 'ReservationCancelled',
+          data: { ...cancelledData('plans changed', true), totalPrice: 36_000, currency: 'EUR' },
+        },
+      ]);
+  });
+
+  it('refuses a rejected reservation', () => {
+    given(reservationDecider, [requested, rejected]).when(cancel(), asGuest).thenThrows('RESERVATION_REJECTED');
+  });
+
   it('refuses an unknown reservation', () => {
     given(reservationDecider).when(cancel(), context).thenThrows('RESERVATION_NOT_FOUND', 'no reservation r-1');
   });
 
   it('refuses an already cancelled reservation', () => {
-    const cancelled: ReservationEvent = { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: null } };
+    const cancelled: ReservationEvent = { type: 'ReservationCancelled', data: cancelledData(null, false) };
     given(reservationDecider, [requested, cancelled])
       .when(cancel(), asGuest)
       .thenThrows('RESERVATION_ALREADY_CANCELLED');
@@ -104,7 +136,8 @@ describe('evolve', () => {
   it('folds into the state the query shows', () => {
     const state = fold(reservationDecider, [
       requested,
-      { type: 'ReservationCancelled', data: { reservationId: 'r-1', reason: 'x' } },
+      confirmed,
+      { type: 'ReservationCancelled', data: cancelledData('x', true) },
     ]);
     expect(state).toEqual({
       status: 'CANCELLED',
@@ -114,7 +147,34 @@ describe('evolve', () => {
       dateStart: '2026-12-01',
       dateEnd: '2026-12-04',
       cancellationReason: 'x',
+      rejectionReason: null,
+      totalPrice: 36_000,
+      currency: 'EUR',
     });
+  });
+});
+
+describe('the saga steps: confirmReservation and rejectReservation', () => {
+  const confirm = { type: 'ConfirmReservation' as const, data: confirmed.data };
+  const reject = {
+    type: 'RejectReservation' as const,
+    data: { reservationId: 'r-1', reason: 'PAYMENT_DECLINED' as const },
+  };
+  it('confirm or reject a requested reservation', () => {
+    given(reservationDecider, [requested]).when(confirm, context).then([confirmed]);
+    given(reservationDecider, [requested])
+      .when(reject, context)
+      .then([{ type: 'ReservationRejected', data: reject.data }]);
+    expect(fold(reservationDecider, [requested, rejected])).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'ROOM_UNAVAILABLE',
+    });
+  });
+  it('refuse any other: unknown, cancelled meanwhile, decided already', () => {
+    given(reservationDecider).when(confirm, context).thenThrows('RESERVATION_NOT_FOUND');
+    const cancelled: ReservationEvent = { type: 'ReservationCancelled', data: cancelledData(null, false) };
+    given(reservationDecider, [requested, cancelled]).when(confirm, context).thenThrows('RESERVATION_CANCELLED');
+    given(reservationDecider, [requested, confirmed]).when(reject, context).thenThrows('RESERVATION_CONFIRMED');
   });
 
   it('accepts a stay exactly when it is 1 to 30 nights from today on (property)', () => {

@@ -5,12 +5,13 @@
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { HttpRequest } from '@smithy/protocol-http';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { DependencyError } from './errors';
+import { nodePost, type HttpPost } from './http-post';
 import type { Notifier } from './ports';
+
+export type { HttpPost } from './http-post';
 import { NodeSha256 } from './sha256';
 
 export interface AppSyncNotifierOptions {
@@ -91,29 +92,3 @@ export function createAppSyncNotifier<Variables extends Record<string, unknown>>
 
   return { notify, metrics };
 }
-
-/** Posts a body and reads the whole answer. */
-export type HttpPost = (
-  url: URL,
-  headers: Record<string, string>,
-  body: string,
-) => Promise<{ status: number; text: string }>;
-
-const nodePost: HttpPost = (url, headers, body) =>
-  new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(
-      url,
-      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });

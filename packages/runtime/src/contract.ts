@@ -12,10 +12,10 @@
  * if (line?.step === 'command' && line.outcome === 'refused') console.log(line.reason);
  */
 import type { Commit } from './envelope';
-import type { RejectionCode } from './ports';
+import type { RejectionCode, RuntimeRejectionCode } from './ports';
 
 /** The steps a command's journey goes through in the handlers, one log line each. */
-export const HANDLER_STEPS = ['command', 'store', 'notify', 'query', 'dead-letter'] as const;
+export const HANDLER_STEPS = ['command', 'store', 'notify', 'report', 'query', 'dead-letter'] as const;
 export type HandlerStep = (typeof HANDLER_STEPS)[number];
 
 /** What the command handler did with a command (`step: 'command'`). */
@@ -24,10 +24,18 @@ export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
 
 /**
  * What the event handler did with a commit or a renotify request (`step: 'store'`): stored, the
- * reason it was not (a rejection code, lower case), or `unknown` for a renotify request of a command
+ * reason it was not (a runtime rejection code, lower case; `unique_taken` for a unique key another
+ * stream holds), or `unknown` for a renotify request of a command
  * that has no record yet.
  */
-export const STORE_OUTCOMES = ['stored', 'conflict', 'timeout', 'command_id_reused', 'unknown'] as const;
+export const STORE_OUTCOMES = [
+  'stored',
+  'conflict',
+  'timeout',
+  'command_id_reused',
+  'unique_taken',
+  'unknown',
+] as const;
 export type StoreOutcome = (typeof STORE_OUTCOMES)[number];
 
 export type HandlerOutcome = CommandOutcome | StoreOutcome;
@@ -112,12 +120,12 @@ export function storeOutcomeOf(
 ): StoreOutcome {
   if (outcome === undefined) return 'unknown';
   if (outcome.status === 'STORED') return 'stored';
-  const byCode: Record<RejectionCode, StoreOutcome> = {
+  const byCode: Record<RuntimeRejectionCode, StoreOutcome> = {
     CONFLICT: 'conflict',
     TIMEOUT: 'timeout',
     COMMAND_ID_REUSED: 'command_id_reused',
   };
-  return byCode[outcome.error.code];
+  return byCode[outcome.error.code as RuntimeRejectionCode] ?? 'unique_taken';
 }
 
 /** The commit field that carries the correlation id across the bus (an entry's `Detail` is the commit). */

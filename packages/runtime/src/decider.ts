@@ -59,6 +59,18 @@ export interface DecideContext {
   readonly actor: Actor;
 }
 
+/**
+ * A value of a stream's state that no other stream of the aggregate may hold at the same time (an
+ * email address). The event store claims it with the commit that first gives the state that value,
+ * in the same transaction, and releases it with the commit that gives it up.
+ */
+export interface UniqueKey {
+  /** The claimed value, scoped by the aggregate: `email:ada@example.com`. */
+  readonly key: string;
+  /** The rejection code a commit is notified when another stream holds the key: `EMAIL_ALREADY_REGISTERED`. */
+  readonly code: Uppercase<string>;
+}
+
 export interface Decider<Command, Event extends DomainEvent, State> {
   readonly initialState: State;
   /** Returns the events the command produces; throws a `BusinessRuleViolationError` to refuse it. */
@@ -69,6 +81,11 @@ export interface Decider<Command, Event extends DomainEvent, State> {
    * ignored and the stream is folded from its first event.
    */
   readonly reducerVersion: number;
+  /**
+   * The unique keys a state holds. The command handler compares them before and after a command: the
+   * commit claims the new ones and releases the ones given up. @default none
+   */
+  readonly uniqueKeys?: (state: State) => readonly UniqueKey[];
 }
 
 /** The part of a decider that rebuilds state; all that the event and query handlers need. */

@@ -6,11 +6,18 @@
  * |---|---|---|---|
  * | commit | the aggregate instance | version of the commit's first event | `events`, `state` after them, `recentCommits`, ids |
  * | command record | `command#<command id>` | 0 | STORED (where) or REJECTED (why), the command's fingerprint |
+ * | unique claim | `claim#<key>` | 0 | `owner`: the stream that holds the key (absent once released) |
  *
  * Both puts are conditional on their key being free. Two commits decided on the same version collide
  * on the commit key: one is stored, the other is told CONFLICT. Two deliveries (or two attempts) of one
  * command collide on its record: one command id has one outcome, whatever is retried. A rejection is
  * recorded the same way, so a later attempt of a rejected command cannot be stored.
+ *
+ * A commit that claims unique keys puts their claims in the same transaction, each conditional on the
+ * key being free or already its stream's; a commit that gives a key up puts it back without an owner,
+ * conditional on its stream owning it. Of two streams racing for a key, one is stored and the other is
+ * told the key's code. A store may also keep projections (read models) in the same transaction: their
+ * items are put with the commit, so a projection holds stored commits only.
  *
  * Loading reads the newest item only (1 request) and folds the whole stream only when the kept state's
  * reducer version is old. Appending needs no read: the commit carries the state after it.
@@ -24,6 +31,7 @@ import {
   type AttributeValue,
   type ConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClientConfig } from './aws-clients';
 import { fold, type DomainEvent, type Reducer } from './decider';
 import { lastVersion, toDomainEvents, type Commit } from './envelope';
 import { DeadlineExceededError, DependencyError, PayloadTooLargeError, ValidationError } from './errors';
@@ -41,10 +49,22 @@ import type {
 export interface DynamoDbEventStoreOptions {
   readonly tableName: string;
   /**
-   * @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_DYNAMODB)
-   * with the SDK's own retries off: the store retries itself, and never starts a write after its deadline.
+   * @default a client configured from the environment only (see aws-clients.ts), with the SDK's own
+   * retries off (the store retries itself, and never starts a write after its deadline) and requests
+   * that time out after {@link REQUEST_TIMEOUT_MS}, so a write started in time also ends in time.
    */
   readonly client?: DynamoDBClient;
+  /**
+   * Items of read models to put with each commit, in its transaction (so only stored commits are
+   * projected, and a projection costs no request of its own). @default none
+   */
+  readonly project?: (commit: Commit) => readonly ProjectedItem[];
+}
+
+/** One item a projection puts with a commit (unconditionally: the commit's own condition orders them). */
+export interface ProjectedItem {
+  readonly TableName: string;
+  readonly Item: Record<string, AttributeValue>;
 }
 
 /** Requests and capacity units used, for the "requests per command" benchmark and tests. */
@@ -61,9 +81,16 @@ export interface DynamoDbEventStore extends EventStore {
 
 /** The partition key prefix of command records; no stream id may start with it. */
 export const COMMAND_RECORD_PREFIX = 'command#';
+/** The partition key prefix of unique claims; no stream id may start with it. */
+export const CLAIM_PREFIX = 'claim#';
 
 /** How long a read keeps retrying a throttled or failed request. */
 const READ_RETRY_BUDGET_MS = 2_000;
+/**
+ * How long one request of the default client may take. Less than the event handler's write margin
+ * (1.5 s): a write that starts before its `notAfter` has ended, one way or the other, before the deadline.
+ */
+export const REQUEST_TIMEOUT_MS = 1_000;
 const RETRYABLE_ERRORS = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
@@ -72,10 +99,11 @@ const RETRYABLE_ERRORS = new Set([
   'ServiceUnavailable',
   'TransactionConflictException',
   'TimeoutError',
+  'ETIMEDOUT',
   'ECONNRESET',
 ]);
 
-interface CommitItem {
+export interface CommitItem {
   readonly commit: Commit;
   readonly stateText: string;
   readonly storedAt: string;
@@ -87,7 +115,9 @@ interface CommitItem {
  * const { state, version } = await store.load(streamId, reservationDecider);
  */
 export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): DynamoDbEventStore {
-  const client = options.client ?? new DynamoDBClient({ maxAttempts: 1 });
+  const client =
+    options.client ??
+    new DynamoDBClient(dynamoDbClientConfig({ maxAttempts: 1, requestTimeoutMs: REQUEST_TIMEOUT_MS }));
   const TableName = options.tableName;
   const metrics: EventStoreMetrics = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
   const count = (kind: 'read' | 'write', capacity: ConsumedCapacity | ConsumedCapacity[] | undefined) => {
@@ -181,10 +211,14 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     const item = toCommitItem(commit);
     assertItemFits(commit, item);
     const record = toRecordItem(storedRecordOf(commit));
+    const claims = commit.claims ?? [];
     const transaction = new TransactWriteItemsCommand({
       TransactItems: [
         { Put: { TableName, Item: item, ...ifAbsent('version') } },
         { Put: { TableName, Item: record, ...ifAbsent('streamId') } },
+        ...claims.map((claim) => ({ Put: { TableName, ...claimPut(claim.key, commit.streamId) } })),
+        ...(commit.releases ?? []).map((key) => ({ Put: { TableName, ...releasePut(key, commit.streamId) } })),
+        ...(options.project?.(commit) ?? []).map((projected) => ({ Put: projected })),
       ],
       ReturnConsumedCapacity: 'TOTAL',
     });
@@ -198,14 +232,18 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     } catch (error) {
       if (!isNamed(error, 'TransactionCanceledException')) throw error;
       count('write', undefined);
-      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
-        .CancellationReasons;
-      const occupant = reasons?.[0]?.Item;
-      const existing = reasons?.[1]?.Item;
+      const reasons =
+        (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
+          .CancellationReasons ?? [];
+      const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+      const taken = claims.find((_, index) => failed(2 + index));
+      if (!failed(0) && !failed(1) && taken !== undefined)
+        return { status: 'unique-taken', key: taken.key, code: taken.code };
+      const existing = reasons[1]?.Item;
       return {
         status: 'taken',
         record: existing === undefined ? undefined : fromRecordItem(existing),
-        occupiedBy: occupant?.['commitId']?.S,
+        occupiedBy: reasons[0]?.Item?.['commitId']?.S,
       };
     }
   }
@@ -273,6 +311,26 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
   return { metrics, load, append, recordRejection, findCommand, stateAt, readCommits, assertFits };
 }
 
+/** A claim of a unique key for a stream: only when the key is free (never claimed, or released) or the stream's already. */
+function claimPut(key: string, owner: string) {
+  return {
+    Item: { streamId: { S: `${CLAIM_PREFIX}${key}` }, version: { N: '0' }, owner: { S: owner } },
+    ConditionExpression: 'attribute_not_exists(#owner) OR #owner = :owner',
+    ExpressionAttributeNames: { '#owner': 'owner' },
+    ExpressionAttributeValues: { ':owner': { S: owner } },
+  };
+}
+
+/** Gives a unique key up: the claim is put back without an owner, only by the stream that owns it. */
+function releasePut(key: string, owner: string) {
+  return {
+    Item: { streamId: { S: `${CLAIM_PREFIX}${key}` }, version: { N: '0' }, releasedBy: { S: owner } },
+    ConditionExpression: '#owner = :owner',
+    ExpressionAttributeNames: { '#owner': 'owner' },
+    ExpressionAttributeValues: { ':owner': { S: owner } },
+  };
+}
+
 /** A conditional put: only when no item has this key. On failure, DynamoDB returns the item there. */
 function ifAbsent(keyAttribute: 'streamId' | 'version') {
   return {
@@ -319,8 +377,10 @@ function isNamed(error: unknown, name: string): boolean {
 }
 
 function assertStreamId(streamId: string): void {
-  if (streamId.startsWith(COMMAND_RECORD_PREFIX))
-    throw new ValidationError('INVALID_ID', `an id may not start with ${COMMAND_RECORD_PREFIX}`, 'id');
+  for (const prefix of [COMMAND_RECORD_PREFIX, CLAIM_PREFIX]) {
+    if (streamId.startsWith(prefix))
+      throw new ValidationError('INVALID_ID', `an id may not start with ${prefix}`, 'id');
+  }
 }
 
 function assertItemFits(commit: Commit, item: Record<string, AttributeValueShape>): void {
@@ -366,7 +426,8 @@ function toCommitItem(commit: Commit): Record<string, AttributeValue> & Record<s
   };
 }
 
-function fromCommitItem(item: Record<string, AttributeValue>): CommitItem {
+/** A commit item as the store reads it (exported for the testing subpath's table reader). */
+export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem {
   const text = (name: string): string => {
     const value = item[name]?.S;
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `event store item has no string ${name}`);
@@ -409,7 +470,8 @@ function toRecordItem(record: CommandRecord): Record<string, AttributeValue> {
   return { ...common, code: { S: record.code }, message: { S: record.message } };
 }
 
-function fromRecordItem(item: Record<string, AttributeValue>): CommandRecord {
+/** A command record item as the store reads it (exported for the testing subpath's table reader). */
+export function fromRecordItem(item: Record<string, AttributeValue>): CommandRecord {
   const text = (name: string): string => {
     const value = item[name]?.S;
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `command record has no string ${name}`);

@@ -4,7 +4,7 @@
  * the state after them, and the stream's recent command ids.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Actor, DomainEvent } from './decider';
+import type { Actor, DomainEvent, UniqueKey } from './decider';
 
 /** A domain event with everything the store, the bus and a reader need to know about it. */
 export interface EventEnvelope<Event extends DomainEvent = DomainEvent> {
@@ -50,6 +50,15 @@ export interface Commit<Event extends DomainEvent = DomainEvent> {
   readonly reducerVersion: number;
   /** {@link recentCommitEntry} of this commit and the stream's commits before it, newest first. */
   readonly recentCommits: readonly string[];
+  /** Unique keys this commit claims for its stream (stored all or none with it). */
+  readonly claims?: readonly UniqueKey[];
+  /** Unique keys this commit gives up (claimed earlier by its stream). */
+  readonly releases?: readonly string[];
+  /**
+   * The Step Functions task token of a saga step: the event handler reports the outcome to it
+   * (SendTaskSuccess when stored, SendTaskFailure with the rejection code when not).
+   */
+  readonly taskToken?: string;
 }
 
 /** How many of a stream's last commands its newest item remembers, for answering retries at once. */
@@ -71,6 +80,9 @@ export interface WrapOptions {
   readonly reducerVersion: number;
   /** The stream's recent commits before this one (from its newest item). */
   readonly previousCommits: readonly string[];
+  readonly claims?: readonly UniqueKey[];
+  readonly releases?: readonly string[];
+  readonly taskToken?: string;
 }
 
 /**
@@ -109,6 +121,25 @@ export function toCommit<Event extends DomainEvent>(events: Event[], options: Wr
       0,
       RECENT_COMMITS,
     ),
+    ...(options.claims === undefined || options.claims.length === 0 ? {} : { claims: options.claims }),
+    ...(options.releases === undefined || options.releases.length === 0 ? {} : { releases: options.releases }),
+    ...(options.taskToken === undefined ? {} : { taskToken: options.taskToken }),
+  };
+}
+
+/**
+ * What a command changes of its stream's unique keys: those it claims (held after, not before) and
+ * those it releases (held before, not after).
+ */
+export function uniqueKeyChanges(
+  before: readonly UniqueKey[],
+  after: readonly UniqueKey[],
+): { claims: UniqueKey[]; releases: string[] } {
+  const held = new Set(before.map((unique) => unique.key));
+  const kept = new Set(after.map((unique) => unique.key));
+  return {
+    claims: after.filter((unique) => !held.has(unique.key)),
+    releases: [...held].filter((key) => !kept.has(key)),
   };
 }
 

@@ -38,6 +38,8 @@ export type DependencyErrorCode =
   | 'PUBLISH_FAILED'
   /** AppSync could not be reached or refused the notification. */
   | 'NOTIFY_FAILED'
+  /** Step Functions could not be reached or refused a saga step's report. */
+  | 'REPORT_FAILED'
   /** A commit with no events reached the event store. */
   | 'EMPTY_COMMIT'
   /** An event store item lacks a field it must have. */

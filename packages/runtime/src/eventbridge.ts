@@ -4,12 +4,13 @@
  * with backoff; anything still failing is thrown, never dropped.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { eventBridgeClientConfig } from './aws-clients';
 import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 import type { Commit } from './envelope';
 import { DependencyError, PayloadTooLargeError } from './errors';
 import type { EventPublisher, RenotifyRequest } from './ports';
 
-export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
+export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 
 /** EventBridge's PutEvents limit for one request (and so one entry), since January 2026. */
 export const EVENTBRIDGE_REQUEST_LIMIT_BYTES = 1024 * 1024;
@@ -23,7 +24,7 @@ export interface EventBridgePublisherOptions {
   readonly eventBusName: string;
   /** The `source` of every entry: `core.reservation`. */
   readonly source: string;
-  /** @default a client configured from the environment (region, credentials, AWS_ENDPOINT_URL_EVENTBRIDGE) */
+  /** @default a client configured from the environment only (see aws-clients.ts), with the SDK's 3 attempts per request */
   readonly client?: EventBridgeClient;
   /** Attempts per entry, the first included. @default 4 */
   readonly maxAttempts?: number;
@@ -53,19 +54,20 @@ export function entrySizeBytes(entry: PutEventsRequestEntry): number {
  * const publisher = createEventBridgePublisher({ eventBusName: config.required('EVENT_BUS_NAME'), source: 'core.reservation' });
  * await publisher.publish([commit]);
  */
-export function createEventBridgePublisher(
-  options: EventBridgePublisherOptions,
-): EventPublisher & { readonly metrics: PublisherMetrics; toEntry(commit: Commit): PutEventsRequestEntry } {
-  const client = options.client ?? new EventBridgeClient({});
+export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher & {
+  readonly metrics: PublisherMetrics;
+  toEntry(commit: Commit, detailType?: string): PutEventsRequestEntry;
+} {
+  const client = options.client ?? new EventBridgeClient(eventBridgeClientConfig({ maxAttempts: 3 }));
   const maxAttempts = options.maxAttempts ?? 4;
   const baseDelayMs = options.baseDelayMs ?? 50;
   const metrics: PublisherMetrics = { requests: 0, entries: 0, billedEvents: 0, retries: 0 };
 
-  function toEntry(commit: Commit): PutEventsRequestEntry {
+  function toEntry(commit: Commit, detailType: string = COMMIT_DETAIL_TYPE): PutEventsRequestEntry {
     return {
       EventBusName: options.eventBusName,
       Source: options.source,
-      DetailType: COMMIT_DETAIL_TYPE,
+      DetailType: detailType,
       Detail: JSON.stringify(commit),
       Resources: [],
     };
@@ -82,9 +84,9 @@ export function createEventBridgePublisher(
     await sendWithRetries([entry]);
   }
 
-  async function publish(commits: readonly Commit[]): Promise<void> {
+  async function publish(commits: readonly Commit[], detailType?: string): Promise<void> {
     const entries = commits.map((commit) => {
-      const entry = toEntry(commit);
+      const entry = toEntry(commit, detailType);
       const size = entrySizeBytes(entry);
       if (size >= EVENTBRIDGE_REQUEST_LIMIT_BYTES) {
         throw new PayloadTooLargeError(

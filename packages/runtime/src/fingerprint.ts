@@ -1,15 +1,15 @@
 /**
  * A command's fingerprint: 128 bits of SHA-256 over the aggregate, the mutation field, its
- * arguments in canonical JSON (keys sorted, absent and null values dropped, `commandId` and `replyTo`
- * left out) and who sent it (the actor's kind, id and user). A retry of the same command by the same
- * caller has the same fingerprint; another command, or another caller, that reuses the command id
- * has another, so it is refused and never answered with the first command's outcome.
+ * arguments in canonical JSON (keys sorted, absent and null values dropped, `commandId`, `replyTo` and
+ * a saga step's `taskToken` left out) and who sent it (the actor's kind, id and user). A retry of the
+ * same command by the same caller has the same fingerprint; another command, or another caller, that
+ * reuses the command id has another, so it is refused and never answered with the first command's outcome.
  */
 import { createHash } from 'node:crypto';
 import type { Actor } from './decider';
 
 /** Arguments that say how a command is sent, not what it asks. */
-const DELIVERY_FIELDS = new Set(['commandId', 'replyTo']);
+const DELIVERY_FIELDS = new Set(['commandId', 'replyTo', 'taskToken']);
 
 /**
  * @example

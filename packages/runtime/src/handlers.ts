@@ -14,6 +14,7 @@ export {
   type CommandAccepted,
   type CommandHandlerAdapters,
   type CommandHandlerOptions,
+  type ExternalEvents,
   type ParsedCommand,
 } from './handlers/command';
 export { parseCommit, parseRenotifyRequest } from './handlers/commit-shape';

@@ -10,8 +10,9 @@ export {
   type Decider,
   type DomainEvent,
   type Reducer,
+  type UniqueKey,
 } from './decider';
-export { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
+export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
   lastVersion,
@@ -21,6 +22,7 @@ export {
   RECENT_COMMITS,
   toCommit,
   toDomainEvents,
+  uniqueKeyChanges,
   type Commit,
   type EventEnvelope,
   type WrapOptions,
@@ -62,6 +64,8 @@ export type {
   OutcomeAddress,
   RejectionCode,
   RenotifyRequest,
+  RuntimeRejectionCode,
   StoredCommit,
+  TaskReporter,
 } from './ports';
 export { preview } from './text';

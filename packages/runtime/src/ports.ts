@@ -16,8 +16,14 @@ export interface LoadedStream<State> {
   readonly folded: boolean;
 }
 
-/** Why an accepted command was not stored. */
-export type RejectionCode = 'CONFLICT' | 'TIMEOUT' | 'COMMAND_ID_REUSED';
+/** Why the runtime did not store an accepted command. */
+export type RuntimeRejectionCode = 'CONFLICT' | 'TIMEOUT' | 'COMMAND_ID_REUSED';
+
+/**
+ * Why an accepted command was not stored: a runtime reason, or the code of a unique key another
+ * stream holds (`EMAIL_ALREADY_REGISTERED`, chosen by the aggregate's `uniqueKeys`).
+ */
+export type RejectionCode = RuntimeRejectionCode | Uppercase<string>;
 
 /**
  * A command's record: written once, with the commit (STORED) or instead of it (REJECTED), and never
@@ -56,6 +62,12 @@ export type AppendResult =
       readonly record: CommandRecord | undefined;
       /** The command id of the commit that holds the expected version, when another one does. */
       readonly occupiedBy: string | undefined;
+    }
+  | {
+      /** A unique key the commit claims is held by another stream. */
+      readonly status: 'unique-taken';
+      readonly key: string;
+      readonly code: Uppercase<string>;
     };
 
 export interface AppendOptions {
@@ -107,12 +119,17 @@ export interface RenotifyRequest {
   readonly fingerprint: string;
   readonly correlationId: string;
   readonly replyTo?: string;
+  /** The task token of the saga step that sent the command again: the outcome is reported to it too. */
+  readonly taskToken?: string;
 }
 
 /** Publishes on the bus. Implementations: `@core/runtime/eventbridge`. */
 export interface EventPublisher {
-  /** Resolves when every commit was accepted by the bus; throws otherwise (nothing is dropped silently). */
-  publish(commits: readonly Commit[]): Promise<void>;
+  /**
+   * Resolves when every commit was accepted by the bus; throws otherwise (nothing is dropped silently).
+   * @param detailType - `Commit`, or `ExternalCommit` for commits to another aggregate's streams
+   */
+  publish(commits: readonly Commit[], detailType?: string): Promise<void>;
   renotify(request: RenotifyRequest): Promise<void>;
 }
 
@@ -140,4 +157,16 @@ export interface OutcomeAddress {
 /** Tells subscribers what happened to a command. Implementations: `@core/runtime/appsync`. */
 export interface Notifier<Variables> {
   notify(variables: Variables): Promise<void>;
+}
+
+/**
+ * Reports a saga step's outcome to the Step Functions task waiting for it. Implementations:
+ * `@core/runtime/stepfunctions`. A task that no longer waits (it timed out, or was reported before)
+ * is not an error: there is nothing left to report to.
+ */
+export interface TaskReporter {
+  /** SendTaskSuccess with the output (a JSON value). */
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  /** SendTaskFailure: `error` is what the state machine's Retry and Catch match (the rejection code). */
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
 }

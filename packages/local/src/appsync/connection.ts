@@ -190,7 +190,7 @@ export class RealtimeConnection {
         return;
       default:
         this.sendError(id, [
-          { errorType: 'UnsupportedOperation', message: `Message type ${message.type} is not supported.` },
+          { errorType: 'UnsupportedOperation', message: `Message type ${message.type.slice(0, 32)} is not supported.` },
         ]);
     }
   }
@@ -201,7 +201,9 @@ export class RealtimeConnection {
       return;
     }
     if (this.subscriptions.has(id)) {
-      this.sendError(id, [{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
+      this.sendError(id, [
+        { errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id.slice(0, 64)}` },
+      ]);
       return;
     }
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
@@ -264,7 +266,10 @@ export class RealtimeConnection {
     if (!prepared.ok) {
       this.sendError(
         id,
-        (prepared.body.errors ?? []).map((error) => ({ message: error.message })),
+        (prepared.body.errors ?? []).map(({ errorType, message }) => ({
+          ...(errorType === undefined ? {} : { errorType }),
+          message,
+        })),
       );
       return undefined;
     }
@@ -282,7 +287,10 @@ export class RealtimeConnection {
         id,
         root.ok
           ? [{ message: 'The schema has no Subscription type.' }]
-          : root.errors.map((error) => ({ message: error.message })),
+          : root.errors.map(({ errorType, message }) => ({
+              ...(errorType === undefined ? {} : { errorType }),
+              message,
+            })),
       );
       return undefined;
     }

@@ -135,6 +135,8 @@ export function createAppSyncApi(options: AppSyncApiOptions): LocalAppSyncApi {
     resolvers: resolverIndex(options, appSchema),
     invokeLambda: options.invokeLambda,
     lambdaErrorType: options.lambdaErrorType ?? 'name',
+    shouldPublish: options.shouldPublish ?? (() => true),
+    validationErrorType: options.validationErrorType,
     region: options.region,
     accountId: options.accountId,
     apiId: options.apiId,

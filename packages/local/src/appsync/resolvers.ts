@@ -43,6 +43,9 @@ export interface ResolverDeps {
   readonly resolvers: ReadonlyMap<string, ResolverConfig>;
   readonly invokeLambda: (functionArn: string, event: unknown) => Promise<LambdaResult>;
   readonly lambdaErrorType: LambdaErrorTypeSource;
+  readonly shouldPublish: (mutationField: string, payload: unknown) => boolean;
+  /** The `errorType` of parse and validation errors; none by default (see error-format.ts). */
+  readonly validationErrorType: string | undefined;
   readonly region: string;
   readonly accountId: string;
   readonly apiId: string;

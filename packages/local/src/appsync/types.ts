@@ -77,6 +77,18 @@ export interface AppSyncApiOptions {
    * server). @default every host
    */
   readonly acceptsHost?: (host: string | undefined) => boolean;
+  /**
+   * The `errorType` of parse and validation errors (a field that does not exist, a variable that does
+   * not coerce). AppSync's published captures show none; graphql-java, which AppSync runs, classifies
+   * them `ValidationError`. Unconfirmed which AppSync sends today: set it to test a client against
+   * the other reading. @default none
+   */
+  readonly validationErrorType?: string;
+  /**
+   * Decides whether a mutation field's result is published to its subscriptions; `false` drops the
+   * publication (the mutation is still answered). For fault injection. @default always published
+   */
+  readonly shouldPublish?: (mutationField: string, payload: unknown) => boolean;
 }
 
 /** Usage counters, for the cost benchmark. */

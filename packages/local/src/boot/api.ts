@@ -1,16 +1,18 @@
 /**
  * AppSync: the one `AWS::AppSync::GraphQLApi` of the templates, with its inline schema, its auth modes,
  * its unit resolvers (AWS_LAMBDA data sources call the local functions, NONE ones answer their
- * arguments) and the principals that may sign requests. Served at `/graphql` and `/graphql/realtime`.
+ * arguments) and the principals that may sign requests. Served at `/graphql` and `/graphql/realtime`,
+ * with the notifier faults (the notifier down; a notification not published).
  */
 import { createAppSyncApi, type LocalAppSyncApi, type ResolverConfig } from '../appsync';
 import type { StackContext } from '../cloudformation';
 import { LocalCoreError } from '../errors';
 import type { Closers } from './closers';
+import { notifierIsDown, type Faults } from './faults';
 import type { LocalFunctions } from './functions';
 import type { JourneyProbes } from './journey-probes';
 import type { LocalPrincipals } from './principals';
-import type { Route } from './router';
+import { sendJson, type Route } from './router';
 import { isLocalHost } from './server';
 import type { LocalStack } from './stacks';
 import type { BootSettings } from './types';
@@ -20,6 +22,7 @@ export interface ApiDeps {
   readonly principals: LocalPrincipals;
   readonly functions: LocalFunctions;
   readonly probes: JourneyProbes;
+  readonly faults: Faults;
 }
 
 /** The API and its URL, or none when no template defines one. */
@@ -46,6 +49,8 @@ export function createApi(
     iamPrincipals: deps.principals.byAccessKey,
     acceptsHost: isLocalHost,
     invokeLambda: async (functionArn, event) => deps.functions.invoke(functionArn, event),
+    shouldPublish: () => !deps.faults.inject('notificationDropped'),
+    ...settings.appSync,
     log: (line, fields) => apiLog(line, fields, deps),
   });
   closers.add(async () => api.close());
@@ -62,11 +67,20 @@ export function createApi(
 export const APPSYNC_REQUEST_BYTES = 1024 * 1024;
 
 /** `/graphql`: queries and mutations; a notification mutation gets its `fan-out` journey line. */
-export function appSyncRoute(api: LocalAppSyncApi, probes: JourneyProbes): Route {
+export function appSyncRoute(
+  api: LocalAppSyncApi,
+  { probes, principals, faults }: Pick<ApiDeps, 'probes' | 'principals' | 'faults'>,
+): Route {
   return {
     accepts: ({ path }) => path === '/graphql',
     maxBodyBytes: APPSYNC_REQUEST_BYTES,
     handle: async ({ req, res, body }) => {
+      if (notifierIsDown(faults, () => principals.signedByRole(req.headers.authorization))) {
+        sendJson(res, 503, {
+          errors: [{ errorType: 'ServiceUnavailableException', message: 'fault injected: AppSync is down' }],
+        });
+        return true;
+      }
       await probes.graphql(body, async () => {
         await api.handleHttp(req, res, body);
       });
@@ -79,6 +93,8 @@ export function appSyncRoute(api: LocalAppSyncApi, probes: JourneyProbes): Route
 function apiLog(line: string, fields: Record<string, unknown> | undefined, { settings, probes }: ApiDeps): void {
   if (line === 'appsync published') {
     probes.published(Number((fields as { delivered?: number } | undefined)?.delivered ?? 0));
+  } else if (line === 'appsync publication dropped') {
+    settings.write(`!! ${String(fields?.['mutation'] ?? '')}: not published to its subscriptions (fault injected)`);
   } else if (line === 'appsync subscription started') {
     const f = fields as { field?: string; filter?: unknown; mode?: string } | undefined;
     settings.write(

@@ -8,6 +8,8 @@
  * the caller's policies from the template (and the resource's policy), as AWS would.
  *
  * Each resource type has its module in this folder; `bootLocalCore` starts them in dependency order.
+ * With a data folder, what was accepted and not finished is journalled and resumed at the next start;
+ * `stop()` drains in-flight work (bounded) before it closes connections and servers.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,15 +17,19 @@ import { startDynamoDb } from '../dynamodb';
 import { appSyncRoute, createApi } from './api';
 import { resourcePolicyLookup, type AwsAuth } from './aws-auth';
 import { Closers } from './closers';
+import { faultControlRoute } from './control';
 import { dynamoDbRoute } from './dynamodb-proxy';
 import { writeEndpointFile } from './endpoint-file';
 import { createFunctions } from './functions';
-import { waitForIdle } from './idle';
+import { startEventSources } from './event-sources';
+import { createFaults, dynamoDbFaults } from './faults';
+import { drain, waitForIdle } from './idle';
+import { openJournals } from './journals';
 import { createJourney } from './journey';
 import { createJourneyProbes } from './journey-probes';
 import { collectMetrics } from './metrics';
 import { createPrincipals } from './principals';
-import { createQueues, queuesByName } from './queues';
+import { createQueues, queuesByName, sqsRoute } from './queues';
 import { createRouter, type Route } from './router';
 import { eventBridgeRoute, readRules, startEventBus } from './rules';
 import { startServer } from './server';
@@ -33,6 +39,7 @@ import { createTables } from './tables';
 import { settingsOf, type BootOptions, type LocalCore } from './types';
 
 export type { BootOptions, LocalCore, LocalCoreMetrics } from './types';
+export type { BusFaultSwitch, FaultConfig, FaultControl, FaultName, FaultSwitch } from './faults';
 
 /**
  * @example
@@ -61,22 +68,28 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
     );
     const stacks = localStacks(assembly, settings, server.baseUrl);
 
-    await createTables(stacks, dynamo.endpoint);
+    const tables = await createTables(stacks, dynamo.endpoint);
+    const faults = createFaults(options.faults);
+    const journals = openJournals(settings.dataDir, closers);
     const principals = createPrincipals(stacks, settings.accountId);
-    const queues = createQueues(stacks, settings.dataDir);
+    const queues = createQueues(stacks, settings, closers);
     const journey = createJourney(settings.write, { verbose: settings.verbose });
     const probes = createJourneyProbes(journey);
     const functions = createFunctions(
       stacks,
-      { settings, principals, queues, journey, baseUrl: server.baseUrl, caFile: server.caFile },
+      { settings, principals, queues, journey, journals, baseUrl: server.baseUrl, caFile: server.caFile },
       closers,
     );
-    const { api, graphqlUrl, apiKeyMode } = createApi(stacks, { settings, principals, functions, probes }, closers);
+    const { api, graphqlUrl, apiKeyMode } = createApi(
+      stacks,
+      { settings, principals, functions, probes, faults },
+      closers,
+    );
     const stateMachines = readStateMachines(stacks);
     const stepFunctions = startStepFunctions(stateMachines, functions, settings, closers);
     const bus = startEventBus(
       readRules(stacks, settings.write),
-      { functions, stateMachines, stepFunctions, queues, probes },
+      { functions, stateMachines, stepFunctions, queues, probes, faults, journal: journals.bus },
       settings,
       closers,
     );
@@ -88,19 +101,29 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       policyOf: resourcePolicyLookup(stacks),
       write: settings.write,
     };
-    const dynamoProxy = dynamoDbRoute(dynamo, auth);
+    const dynamoProxy = dynamoDbRoute(dynamo, auth, dynamoDbFaults(faults, functions.terminateRunning));
     const routes: Route[] = [
-      ...(api === undefined ? [] : [appSyncRoute(api, probes)]),
+      ...(api === undefined ? [] : [appSyncRoute(api, { probes, principals, faults })]),
       dynamoProxy.route,
       eventBridgeRoute(bus, probes, auth),
       stepFunctionsRoute(stepFunctions, auth),
+      sqsRoute(queues),
+      ...(options.faultEndpoint === true ? [faultControlRoute(faults)] : []),
     ];
     server.serve(createRouter(routes));
     api?.attachRealtime(server.server);
+    // Started once everything they call is served; stopped before the functions they invoke.
+    const eventSources = startEventSources(stacks, { functions, queues }, settings, closers);
+    await journals.resume(bus, functions, settings.write);
 
+    const busy = { bus, functions, stepFunctions, eventSources };
     const apiKey = apiKeyMode ? settings.apiKey : '';
     const endpoint = { graphqlUrl, realtimeUrl: server.realtimeUrl, apiKey, region: settings.region };
-    writeEndpointFile(settings.dataDir, { ...endpoint, frontEndCredentials: principals.frontEndCredentials });
+    writeEndpointFile(settings.dataDir, {
+      ...endpoint,
+      endpoint: server.baseUrl,
+      frontEndCredentials: principals.frontEndCredentials,
+    });
     return {
       ...endpoint,
       endpoint: server.baseUrl,
@@ -110,9 +133,18 @@ export async function bootLocalCore(options: BootOptions): Promise<LocalCore> {
       certificatePem: server.certificate?.cert,
       bootMs: performance.now() - started,
       queues: queuesByName(queues),
+      tables,
+      dynamoDbEndpoint: dynamo.endpoint,
+      faults,
       metrics: () => collectMetrics({ api, bus, dynamo: dynamoProxy.metering, functions }),
-      idle: () => waitForIdle({ bus, functions, stepFunctions }),
-      stop: () => closers.closeAll(),
+      idle: () => waitForIdle(busy),
+      stop: async () => {
+        if (!(await drain(busy, settings.drainTimeoutMs)))
+          settings.write(
+            `stop: work still in flight after ${settings.drainTimeoutMs} ms; ${settings.dataDir === undefined ? 'it is lost (no data folder)' : 'it is journalled and resumes at the next start'}`,
+          );
+        await closers.closeAll();
+      },
     };
   } catch (error) {
     await closers.closeAll();

@@ -6,7 +6,7 @@
  */
 import { parseHandlerLogLine, type HandlerLogLine } from '@core/runtime/contract';
 
-export type JourneyStepName = 'command' | 'bus' | 'rule' | 'store' | 'notify' | 'fan-out';
+export type JourneyStepName = 'command' | 'bus' | 'rule' | 'store' | 'notify' | 'report' | 'fan-out';
 
 export interface JourneyStep {
   readonly correlationId: string;
@@ -80,6 +80,13 @@ function toStep(functionName: string, line: HandlerLogLine): JourneyStep | undef
         correlationId,
         step: 'notify',
         text: `${functionName}: ${line.status ?? ''}`,
+        durationMs: line.durationMs,
+      };
+    case 'report':
+      return {
+        correlationId,
+        step: 'report',
+        text: `${functionName}: ${line.status ?? ''} → saga`,
         durationMs: line.durationMs,
       };
     case 'query':

@@ -23,6 +23,8 @@ export interface LocalPrincipals {
   readonly byAccessKey: ReadonlyMap<string, IamPrincipal>;
   /** The credentials of a role, by stack name and the role's logical id. */
   credentialsOf(stackName: string, roleLogicalId: string): LocalCredentials | undefined;
+  /** True when a SigV4 `Authorization` header is signed with one of the templates' roles (a function's request). */
+  signedByRole(authorization: string | undefined): boolean;
   readonly frontEndCredentials: LocalCredentials;
   readonly operatorCredentials: LocalCredentials;
 }
@@ -57,6 +59,10 @@ export function createPrincipals(stacks: readonly LocalStack[], accountId: strin
   return {
     byAccessKey,
     credentialsOf: (stackName, roleLogicalId) => credentials.get(`${stackName}/${roleLogicalId}`),
+    signedByRole: (authorization) => {
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+      return accessKeyId !== undefined && [...credentials.values()].some((key) => key.accessKeyId === accessKeyId);
+    },
     frontEndCredentials,
     operatorCredentials,
   };

@@ -1,13 +1,15 @@
 /**
  * EventBridge: the buses and the rules of the templates (event-pattern rules; scheduled rules are
- * left out with a line), their targets' input, retry policy and dead-letter queue, and where each
- * target is delivered: a function (async invoke), a state machine (an execution) or a queue. Served at
- * `AWSEvents.*`.
+ * left out with a line), their targets' input, retry policy (its maximum event age scaled by
+ * `durationScale`) and dead-letter queue, and where each target is delivered: a function (async
+ * invoke), a state machine (an execution) or a queue. Accepted events are journalled until delivered
+ * (journals.ts); the bus faults wrap each delivery (faults.ts). Served at `AWSEvents.*`.
  */
 import { eventBusArn, eventBusNameOf, type StackContext } from '../cloudformation';
 import { DeliveryError, LocalCoreError } from '../errors';
 import {
   createLocalEventBus,
+  type BusJournal,
   type EntryAuthorizer,
   type LocalEventBus,
   type LocalRule,
@@ -20,6 +22,7 @@ import { putEventsRequest } from '../iam/actions';
 import { accessDeniedMessage, authenticateAws, sendAccessDenied, type AwsAuth } from './aws-auth';
 import type { LocalStepFunctions, LocalStateMachine } from '../stepfunctions';
 import type { Closers } from './closers';
+import type { Faults } from './faults';
 import type { LocalFunctions } from './functions';
 import type { JourneyProbes } from './journey-probes';
 import type { LocalQueues } from './queues';
@@ -58,6 +61,8 @@ export interface BusTargets {
   readonly stepFunctions: LocalStepFunctions;
   readonly queues: LocalQueues;
   readonly probes: JourneyProbes;
+  readonly faults: Faults;
+  readonly journal: BusJournal | undefined;
 }
 
 export function startEventBus(
@@ -72,10 +77,12 @@ export function startEventBus(
     buses,
     rules,
     retryBaseMs: settings.busRetryBaseMs,
-    deliver: async (targetArn, input, context) => {
+    eventAgeScale: settings.durationScale,
+    journal: targets.journal,
+    deliver: targets.faults.wrapDelivery(async (targetArn, input, context) => {
       const correlationId = targets.probes.correlationOf(input, context);
       await deliver(targets, targetArn, input, correlationId, context.ruleName);
-    },
+    }),
     deadLetter: async (queueArn, message) => {
       const queue = targets.queues.get(queueArn);
       if (queue === undefined)

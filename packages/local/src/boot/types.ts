@@ -2,7 +2,9 @@
  * The local core's public shapes: what `bootLocalCore` takes (`BootOptions`), what it returns
  * (`LocalCore`) and the AWS operations it counts (`LocalCoreMetrics`).
  */
-import type { LocalQueue } from '../eventbridge';
+import { LocalCoreError } from '../errors';
+import type { LocalQueue } from '../sqs';
+import type { FaultConfig, FaultControl } from './faults';
 import type { LocalCredentials } from './principals';
 
 export interface BootOptions {
@@ -14,7 +16,11 @@ export interface BootOptions {
   readonly port?: number;
   /** The API key clients send; replaces the template's key. @default `da2-localdevelopmentkey0000000000` */
   readonly apiKey?: string;
-  /** Where DynamoDB data, dead letters and `endpoint.json` are kept. @default in memory, nothing written */
+  /**
+   * Where DynamoDB data, queues, the journals of accepted bus events and pending asynchronous
+   * invocations, and `endpoint.json` are kept; with it, a restart (a crash included) resumes what was
+   * under way. @default in memory, nothing written
+   */
   readonly dataDir?: string;
   /** Serve HTTPS and WSS with a generated certificate (written to `<dataDir>/tls/`). @default false */
   readonly tls?: boolean;
@@ -30,6 +36,24 @@ export interface BootOptions {
   readonly asyncRetryDelaysMs?: readonly number[];
   /** EventBridge's first retry delay, scaled down. @default 100 */
   readonly busRetryBaseMs?: number;
+  /**
+   * Multiplies the template's durations of the undelivered-commit path: queues' `VisibilityTimeout`,
+   * rule targets' and `AWS::Lambda::EventInvokeConfig`'s `MaximumEventAgeInSeconds`. Tests shorten them
+   * (0.05 turns 60 s into 3 s); a normal run keeps the template's. @default 1
+   */
+  readonly durationScale?: number;
+  /** At `stop()`, how long in-flight work may take to finish before connections close. @default 10000 */
+  readonly drainTimeoutMs?: number;
+  /** Faults injected from the start (see `LocalCore.faults`). @default none */
+  readonly faults?: FaultConfig;
+  /** Serve `GET`/`PUT /_local/faults` to read and set the faults over HTTP. @default false */
+  readonly faultEndpoint?: boolean;
+  /**
+   * The readings of AppSync's error shapes where AWS's behaviour is unconfirmed: a failed Lambda's
+   * `errorType` (its error's name, or `Lambda:Unhandled`) and the `errorType` of a validation error
+   * (none, or e.g. `ValidationError`). @default `{ lambdaErrorType: 'name' }`, no validation errorType
+   */
+  readonly appSync?: { readonly lambdaErrorType?: 'name' | 'Lambda:Unhandled'; readonly validationErrorType?: string };
 }
 
 /** AWS operations the local core served, for the cost benchmark. */
@@ -42,6 +66,9 @@ export interface LocalCoreMetrics {
   readonly busEvents: number;
   readonly busBilledEvents: number;
   readonly busDeliveries: number;
+  /** Delivery attempts that were retries, and events sent to a target's dead-letter queue. */
+  readonly busRetries: number;
+  readonly busDeadLettered: number;
   readonly dynamoReadRequests: number;
   readonly dynamoWriteRequests: number;
   readonly dynamoReadUnits: number;
@@ -78,10 +105,21 @@ export interface LocalCore {
   /** Milliseconds from the call to a served endpoint. */
   readonly bootMs: number;
   metrics(): LocalCoreMetrics;
-  /** Dead-letter queues by name, for inspection. */
+  /** The queues (dead letters, undelivered commits) by name, for inspection. */
   readonly queues: ReadonlyMap<string, LocalQueue>;
-  /** Resolves when no bus delivery, retry or async invocation is in flight. */
+  /** The tables by construct path (`Reservation/Events`) → table name. */
+  readonly tables: ReadonlyMap<string, string>;
+  /** dynalite's own endpoint (unsigned, not metered), for tests and tools that read the tables. */
+  readonly dynamoDbEndpoint: string;
+  /** The injected faults: off unless set (see the README's "Faults"). */
+  readonly faults: FaultControl;
+  /**
+   * Resolves when no work is in flight or due: no bus delivery or retry, no invocation (async retries
+   * included), no execution, no message that an event source mapping can receive now. Messages hidden
+   * by their visibility timeout are not waited for.
+   */
   idle(): Promise<void>;
+  /** Waits (at most `drainTimeoutMs`) for in-flight work, then closes connections and servers; journalled work resumes at the next start. */
   stop(): Promise<void>;
 }
 
@@ -94,6 +132,9 @@ export interface BootSettings {
   readonly verbose: boolean;
   readonly asyncRetryDelaysMs: readonly number[];
   readonly busRetryBaseMs: number;
+  readonly durationScale: number;
+  readonly drainTimeoutMs: number;
+  readonly appSync: NonNullable<BootOptions['appSync']>;
   /** Writes one output line. */
   readonly write: (line: string) => void;
 }
@@ -109,6 +150,15 @@ export function settingsOf(options: BootOptions): BootSettings {
     verbose: options.verbose === true,
     asyncRetryDelaysMs: options.asyncRetryDelaysMs ?? [1000, 2000],
     busRetryBaseMs: options.busRetryBaseMs ?? 100,
+    durationScale: positiveOption(options.durationScale ?? 1, 'durationScale'),
+    drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    appSync: options.appSync ?? {},
     write: options.log ?? ((line: string) => console.log(line)),
   };
+}
+
+function positiveOption(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new LocalCoreError('INVALID_OPTION', `${name} must be a number above 0, got ${String(value)}`);
+  return value;
 }

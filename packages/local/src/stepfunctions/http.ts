@@ -10,6 +10,7 @@ import {
   sendAwsJsonError,
 } from '../eventbridge/aws-json';
 import { StepFunctionsError } from '../errors';
+import type { TaskTokens } from './task-tokens';
 import type { ExecutionDescription, StartExecutionResult, SyncExecutionResult } from './types';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -20,6 +21,7 @@ export interface StepFunctionsOperations {
   startExecution(stateMachineArn: string, input?: unknown, name?: string): StartExecutionResult;
   startSyncExecution(stateMachineArn: string, input?: unknown, name?: string): Promise<SyncExecutionResult>;
   describeExecution(executionArn: string): ExecutionDescription;
+  readonly tasks: Pick<TaskTokens, 'sendTaskSuccess' | 'sendTaskFailure' | 'sendTaskHeartbeat'>;
   log(level: 'error', line: string, fields?: Record<string, unknown>): void;
 }
 
@@ -75,13 +77,25 @@ export function createStepFunctionsHttpHandler(
         case 'DescribeExecution':
           sendAwsJson(res, CONTENT_TYPE, 200, operations.describeExecution(requiredString(request, 'executionArn')));
           break;
+        case 'SendTaskSuccess':
+          operations.tasks.sendTaskSuccess(request['taskToken'], request['output']);
+          sendAwsJson(res, CONTENT_TYPE, 200, {});
+          break;
+        case 'SendTaskFailure':
+          operations.tasks.sendTaskFailure(request['taskToken'], request['error'], request['cause']);
+          sendAwsJson(res, CONTENT_TYPE, 200, {});
+          break;
+        case 'SendTaskHeartbeat':
+          operations.tasks.sendTaskHeartbeat(request['taskToken']);
+          sendAwsJson(res, CONTENT_TYPE, 200, {});
+          break;
         default:
           sendAwsJsonError(
             res,
             CONTENT_TYPE,
             400,
             'UnknownOperationException',
-            `The local Step Functions does not support ${operation}; it supports StartExecution, StartSyncExecution and DescribeExecution.`,
+            `The local Step Functions does not support ${operation}; it supports StartExecution, StartSyncExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat.`,
           );
       }
     } catch (error) {

@@ -4,6 +4,7 @@
  */
 export { createLocalStepFunctions, type LocalStepFunctions } from './local-step-functions';
 export { TaskFailure } from './task-failure';
+export { createTaskTokens, TOKEN_PLACEHOLDER, type TaskTokens } from './task-tokens';
 export type {
   ExecutionDescription,
   ExecutionStatus,

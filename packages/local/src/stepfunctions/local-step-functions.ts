@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StepFunctionsError } from '../errors';
 import { createStepFunctionsHttpHandler } from './http';
 import { collectTaskStates, createTaskHandlers, type TaskHandlers } from './task-handlers';
+import { createTaskTokens, TOKEN_PLACEHOLDER, type TaskTokens } from './task-tokens';
 import type {
   ExecutionDescription,
   ExecutionStatus,
@@ -49,9 +50,11 @@ export interface LocalStepFunctions {
    * @throws StepFunctionsError `EXECUTION_DOES_NOT_EXIST`, `INVALID_ARN`
    */
   describeExecution(executionArn: string): ExecutionDescription;
+  /** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat for `.waitForTaskToken` tasks. */
+  readonly tasks: Pick<TaskTokens, 'sendTaskSuccess' | 'sendTaskFailure' | 'sendTaskHeartbeat'>;
   /**
    * Answers an AWS JSON 1.0 request (`X-Amz-Target: AWSStepFunctions.<Op>`: StartExecution,
-   * StartSyncExecution, DescribeExecution). Resolves `false`, writing nothing, when the
+   * StartSyncExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat). Resolves `false`, writing nothing, when the
    * request is not for Step Functions. `body` is the whole request body.
    */
   handleHttp(req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean>;
@@ -122,12 +125,13 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     inFlight.add(tracked);
   };
 
+  const tokens = createTaskTokens();
   const machines = new Map<string, Machine>();
   for (const config of options.stateMachines) {
     if (machines.has(config.arn)) {
       throw new StepFunctionsError('INVALID_DEFINITION', `State machine ${config.arn} is defined twice.`);
     }
-    machines.set(config.arn, buildMachine(config, options, log, track));
+    machines.set(config.arn, buildMachine(config, options, { log, track, tokens }));
   }
   const executions = new Map<string, ExecutionRecord>();
 
@@ -195,12 +199,24 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     for (const record of executions.values()) {
       if (record.status === 'RUNNING') record.abort();
     }
+    tokens.close();
     await idle();
   };
 
-  const handleHttp = createStepFunctionsHttpHandler({ startExecution, startSyncExecution, describeExecution, log });
+  const tasks = {
+    sendTaskSuccess: tokens.sendTaskSuccess,
+    sendTaskFailure: tokens.sendTaskFailure,
+    sendTaskHeartbeat: tokens.sendTaskHeartbeat,
+  };
+  const handleHttp = createStepFunctionsHttpHandler({
+    startExecution,
+    startSyncExecution,
+    describeExecution,
+    tasks,
+    log,
+  });
 
-  return { startExecution, startSyncExecution, describeExecution, handleHttp, idle, close };
+  return { startExecution, startSyncExecution, describeExecution, tasks, handleHttp, idle, close };
 }
 
 /** What starting an execution needs from the service. */
@@ -240,6 +256,8 @@ function startRun(context: RunContext, machine: Machine, input: unknown, name: s
     context: {
       Execution: { Id: executionArn, Name: executionName, StartTime: startDate.toISOString() },
       StateMachine: { Id: machine.config.arn, Name: machine.config.name },
+      // Each `.waitForTaskToken` task's handler swaps it for a token of its own.
+      Task: { Token: TOKEN_PLACEHOLDER },
     },
   });
   const settle = (outcome: ExecutionOutcome): void => {
@@ -273,9 +291,13 @@ function startRun(context: RunContext, machine: Machine, input: unknown, name: s
 function buildMachine(
   config: LocalStateMachine,
   options: LocalStepFunctionsOptions,
-  log: (level: 'warn', line: string, fields: Record<string, unknown>) => void,
-  track: (work: Promise<unknown>) => void,
+  service: {
+    log: (level: 'warn', line: string, fields: Record<string, unknown>) => void;
+    track: (work: Promise<unknown>) => void;
+    tokens: TaskTokens;
+  },
 ): Machine {
+  const { log, track, tokens } = service;
   let runner: StateMachine;
   try {
     runner = new StateMachine(config.definition as unknown as StateMachineDefinition, {
@@ -301,6 +323,7 @@ function buildMachine(
     invokeLambda: options.invokeLambda,
     warn: (line, fields) => log('warn', line, fields),
     track,
+    tokens,
   });
   const retryOverrides =
     options.retryIntervalMs === undefined ? undefined : retryOverridesFor(config.definition, options.retryIntervalMs);

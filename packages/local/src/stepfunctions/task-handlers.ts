@@ -1,7 +1,9 @@
 /**
  * Runs a state machine's Task states locally: `arn:aws:states:::lambda:invoke` (the
- * optimized integration) and plain function ARNs call `invokeLambda`; any other resource
- * fails the task with `States.Runtime`.
+ * optimized integration) and plain function ARNs call `invokeLambda`;
+ * `arn:aws:states:::lambda:invoke.waitForTaskToken` calls it with a task token in the payload
+ * and waits for the token to be reported (see task-tokens.ts); any other resource fails the
+ * task with `States.Runtime`.
  *
  * aws-local-stepfunctions takes one local handler per Task state *name* and gives it the
  * state's effective input (after `InputPath` and `Parameters`), so the handlers are built
@@ -10,14 +12,17 @@
 import { randomUUID } from 'node:crypto';
 import { StepFunctionsError } from '../errors';
 import { TaskFailure } from './task-failure';
+import { TOKEN_PLACEHOLDER, type TaskTokens } from './task-tokens';
 import type { LambdaInvokeResult } from './types';
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
+const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:[^:]+(:[^:]+)?$/;
 
 /** What a Task state's `Resource` asks for. */
 export type TaskResource =
   | { readonly kind: 'lambda-invoke' }
+  | { readonly kind: 'lambda-invoke-wait' }
   | { readonly kind: 'lambda-function'; readonly functionArn: string }
   | { readonly kind: 'unsupported'; readonly resource: string };
 
@@ -41,6 +46,8 @@ export interface TaskHandlerContext {
   readonly warn: (line: string, fields: Record<string, unknown>) => void;
   /** Keeps fire-and-forget (`InvocationType: Event`) invocations visible to `idle()`. */
   readonly track: (work: Promise<unknown>) => void;
+  /** The task tokens of `.waitForTaskToken` tasks. */
+  readonly tokens: TaskTokens;
 }
 
 /**
@@ -49,11 +56,12 @@ export interface TaskHandlerContext {
  * @example
  * ```ts
  * classifyResource('arn:aws:states:::lambda:invoke'); // { kind: 'lambda-invoke' }
- * classifyResource('arn:aws:states:::lambda:invoke.waitForTaskToken'); // { kind: 'unsupported', … }
+ * classifyResource('arn:aws:states:::lambda:invoke.waitForTaskToken'); // { kind: 'lambda-invoke-wait' }
  * ```
  */
 export function classifyResource(resource: unknown): TaskResource {
   if (resource === LAMBDA_INVOKE) return { kind: 'lambda-invoke' };
+  if (resource === LAMBDA_INVOKE_WAIT) return { kind: 'lambda-invoke-wait' };
   if (typeof resource === 'string' && FUNCTION_ARN.test(resource)) {
     return { kind: 'lambda-function', functionArn: resource };
   }
@@ -84,7 +92,7 @@ export function collectTaskStates(definition: Readonly<Record<string, unknown>>,
       );
     }
     byName.set(task.name, task);
-    if (task.resource.kind === 'lambda-invoke') {
+    if (task.resource.kind === 'lambda-invoke' || task.resource.kind === 'lambda-invoke-wait') {
       const parameters = asObject(task.definition['Parameters']);
       if (parameters === undefined || (!('FunctionName' in parameters) && !('FunctionName.$' in parameters))) {
         throw new StepFunctionsError(
@@ -158,6 +166,9 @@ export function createTaskHandlers(
         handlers[task.name] = (input) => invokeOptimized(input, context);
         break;
       }
+      case 'lambda-invoke-wait':
+        handlers[task.name] = (input) => invokeAndWait(input, task.definition, context);
+        break;
       case 'lambda-function':
         handlers[task.name] = (input) => invokeLegacy(resource.functionArn, input, context);
         break;
@@ -211,6 +222,59 @@ async function invokeOptimized(input: unknown, context: TaskHandlerContext): Pro
     return invokeResponse(202, '', executedVersion);
   }
   return invokeResponse(200, await call(functionArn, payload, context), executedVersion);
+}
+
+/**
+ * `lambda:invoke.waitForTaskToken`: the function is invoked with a new task token where the
+ * definition put `$$.Task.Token`; its own answer is ignored (a function error fails the task at
+ * once), and the task's result is what SendTaskSuccess reports (SendTaskFailure fails it).
+ */
+async function invokeAndWait(
+  input: unknown,
+  definition: Readonly<Record<string, unknown>>,
+  context: TaskHandlerContext,
+): Promise<unknown> {
+  const parameters = asObject(input) ?? {};
+  const functionName = parameters['FunctionName'];
+  if (typeof functionName !== 'string' || functionName.length === 0) {
+    throw new TaskFailure('States.Runtime', 'lambda:invoke needs a FunctionName string parameter.', {
+      retryable: false,
+      catchable: false,
+    });
+  }
+  const qualifier = typeof parameters['Qualifier'] === 'string' ? parameters['Qualifier'] : undefined;
+  const { token, reported } = context.tokens.wait({
+    timeoutSeconds: numberOf(definition['TimeoutSeconds']),
+    heartbeatSeconds: numberOf(definition['HeartbeatSeconds']),
+  });
+  const payload = withToken('Payload' in parameters ? parameters['Payload'] : {}, token);
+  if (!JSON.stringify(payload).includes(token)) {
+    context.tokens.cancel(token);
+    throw new TaskFailure('States.Runtime', 'a waitForTaskToken task must pass $$.Task.Token in its Payload.', {
+      retryable: false,
+      catchable: false,
+    });
+  }
+  try {
+    await call(toFunctionArn(functionName, qualifier, context), payload, context);
+  } catch (error) {
+    context.tokens.cancel(token);
+    throw error;
+  }
+  return reported;
+}
+
+/** The payload with every {@link TOKEN_PLACEHOLDER} replaced by the task's own token. */
+function withToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((each) => withToken(each, token));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, each]) => [key, withToken(each, token)]));
+  return value;
+}
+
+function numberOf(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
 }
 
 /** A plain function ARN as `Resource`: the effective input is the payload, the return value is the result. */

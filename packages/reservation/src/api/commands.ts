@@ -2,10 +2,15 @@
  * Turns the GraphQL mutations into commands, checking the input's form (a business rule is the
  * decider's job; this only refuses malformed input, as a `ValidationError`).
  */
-import type { CancelReservationInput, CreateReservationInput } from '@core/contracts';
+import type {
+  CancelReservationInput,
+  ConfirmReservationInput,
+  CreateReservationInput,
+  RejectReservationInput,
+} from '@core/contracts';
 import { preview, ValidationError, type DecideContext } from '@core/runtime';
 import type { ParsedCommand } from '@core/runtime/handlers';
-import type { ReservationCommand } from '../domain/reservation';
+import { REJECTION_REASONS, type RejectionReason, type ReservationCommand } from '../domain/reservation';
 
 const MAX_ID_LENGTH = 128;
 const MAX_REASON_LENGTH = 500;
@@ -45,6 +50,28 @@ export function parseReservationCommand(
         );
       }
       return { streamId: reservationId, command: { type: 'CancelReservation', data: { reservationId, reason } } };
+    }
+    // The saga's steps (invoked directly, not fields of the API).
+    case 'confirmReservation': {
+      const input = objectArgument(args, 'input') as Partial<ConfirmReservationInput>;
+      const reservationId = id(input.id, 'id');
+      const { totalPrice, currency } = input;
+      if (typeof totalPrice !== 'number' || !Number.isSafeInteger(totalPrice) || totalPrice < 0)
+        throw new ValidationError('INVALID_AMOUNT', 'totalPrice must be a whole number of minor units', 'totalPrice');
+      if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))
+        throw new ValidationError('INVALID_CURRENCY', 'currency must be an ISO 4217 code', 'currency');
+      return {
+        streamId: reservationId,
+        command: { type: 'ConfirmReservation', data: { reservationId, totalPrice, currency } },
+      };
+    }
+    case 'rejectReservation': {
+      const input = objectArgument(args, 'input') as Partial<RejectReservationInput>;
+      const reservationId = id(input.id, 'id');
+      const reason = input.reason as RejectionReason;
+      if (!REJECTION_REASONS.includes(reason))
+        throw new ValidationError('INVALID_REASON', `reason must be one of ${REJECTION_REASONS.join(', ')}`, 'reason');
+      return { streamId: reservationId, command: { type: 'RejectReservation', data: { reservationId, reason } } };
     }
     default:
       throw new ValidationError('UNKNOWN_COMMAND', `the reservation aggregate has no command ${fieldName}`);

@@ -14,6 +14,9 @@ export function toReservation(state: ReservationState, version: number): Reserva
     status: state.status,
     version,
     cancellationReason: state.cancellationReason,
+    rejectionReason: state.rejectionReason,
+    totalPrice: state.totalPrice,
+    currency: state.currency,
   };
 }
 
@@ -62,7 +65,9 @@ export const RESERVATION_SAVED_MUTATION = `mutation ReservationSaved($input: Res
     replyTo
     status
     version
-    reservation { id userId roomId dateStart dateEnd status version cancellationReason }
+    reservation {
+      id userId roomId dateStart dateEnd status version cancellationReason rejectionReason totalPrice currency
+    }
     error { code message }
   }
 }`;

@@ -1,8 +1,15 @@
 /**
  * The reservation aggregate's behaviour: pure, no I/O, no AWS types. Time and ids come in through
- * the decide context.
+ * the decide context. A request is REQUESTED until the reservation saga confirms it (with the price)
+ * or rejects it (with the reason); a cancelled confirmed reservation tells the saga to release the
+ * room and refund the payment (`wasConfirmed` in its event).
  */
-import type { ReservationCancelled, ReservationRequested } from '@core/contracts';
+import type {
+  ReservationCancelled,
+  ReservationConfirmed,
+  ReservationRejected,
+  ReservationRequested,
+} from '@core/contracts';
 import {
   BusinessRuleViolationError,
   ForbiddenError,
@@ -21,8 +28,14 @@ export const MAX_NIGHTS = 30;
  */
 export const ADMIN_ROLE = 'admin';
 
+/** Why the saga rejected a reservation. */
+export const REJECTION_REASONS = ['ROOM_UNAVAILABLE', 'PAYMENT_DECLINED', 'UNKNOWN_CUSTOMER', 'UNKNOWN_ROOM'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
 export type ReservationCommand =
   | { readonly type: 'CreateReservation'; readonly data: ReservationRequested }
+  | { readonly type: 'ConfirmReservation'; readonly data: ReservationConfirmed }
+  | { readonly type: 'RejectReservation'; readonly data: ReservationRejected & { readonly reason: RejectionReason } }
   | {
       readonly type: 'CancelReservation';
       readonly data: { readonly reservationId: string; readonly reason: string | null };
@@ -30,6 +43,8 @@ export type ReservationCommand =
 
 export type ReservationEvent =
   | { readonly type: 'ReservationRequested'; readonly data: ReservationRequested }
+  | { readonly type: 'ReservationConfirmed'; readonly data: ReservationConfirmed }
+  | { readonly type: 'ReservationRejected'; readonly data: ReservationRejected }
   | { readonly type: 'ReservationCancelled'; readonly data: ReservationCancelled };
 
 export type ReservationStatus = 'REQUESTED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
@@ -44,6 +59,9 @@ export type ReservationState =
       readonly dateStart: string;
       readonly dateEnd: string;
       readonly cancellationReason: string | null;
+      readonly rejectionReason: string | null;
+      readonly totalPrice: number | null;
+      readonly currency: string | null;
     };
 
 /** Whole days from `from` to `to`, both `YYYY-MM-DD` (UTC calendar days). */
@@ -88,6 +106,18 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
       }
       return [{ type: 'ReservationRequested', data: command.data }];
     }
+    case 'ConfirmReservation':
+    case 'RejectReservation': {
+      const { reservationId } = command.data;
+      if (state.status !== 'REQUESTED')
+        throw new BusinessRuleViolationError(
+          state.status === 'NONE' ? 'RESERVATION_NOT_FOUND' : (`RESERVATION_${state.status}` as const),
+          `reservation ${reservationId} is ${state.status === 'NONE' ? 'unknown' : state.status.toLowerCase()}, not requested`,
+        );
+      return command.type === 'ConfirmReservation'
+        ? [{ type: 'ReservationConfirmed', data: command.data }]
+        : [{ type: 'ReservationRejected', data: command.data }];
+    }
     case 'CancelReservation': {
       const { reservationId, reason } = command.data;
       if (state.status === 'NONE') {
@@ -111,7 +141,14 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
           `reservation ${reservationId} was rejected; there is nothing to cancel`,
         );
       }
-      return [{ type: 'ReservationCancelled', data: { reservationId, reason } }];
+      const { userId, roomId, totalPrice, currency } = state;
+      const wasConfirmed = state.status === 'CONFIRMED';
+      return [
+        {
+          type: 'ReservationCancelled',
+          data: { reservationId, reason, userId, roomId, wasConfirmed, totalPrice, currency },
+        },
+      ];
     }
     default: {
       const unhandled: never = command;
@@ -131,7 +168,20 @@ function mayBookFor(actor: Actor, userId: string): boolean {
 function evolve(state: ReservationState, event: ReservationEvent): ReservationState {
   switch (event.type) {
     case 'ReservationRequested':
-      return { status: 'REQUESTED', ...event.data, cancellationReason: null };
+      return {
+        status: 'REQUESTED',
+        ...event.data,
+        cancellationReason: null,
+        rejectionReason: null,
+        totalPrice: null,
+        currency: null,
+      };
+    case 'ReservationConfirmed':
+      return state.status === 'NONE'
+        ? state
+        : { ...state, status: 'CONFIRMED', totalPrice: event.data.totalPrice, currency: event.data.currency };
+    case 'ReservationRejected':
+      return state.status === 'NONE' ? state : { ...state, status: 'REJECTED', rejectionReason: event.data.reason };
     case 'ReservationCancelled':
       return state.status === 'NONE'
         ? state
@@ -148,5 +198,5 @@ export const reservationDecider: Decider<ReservationCommand, ReservationEvent, R
   initialState: { status: 'NONE' },
   decide,
   evolve,
-  reducerVersion: 1,
+  reducerVersion: 2,
 };

@@ -50,6 +50,8 @@ export interface ReservationAggregateProps {
 export class ReservationAggregate extends Construct {
   /** The event store: one item per commit, append-only. */
   readonly table: dynamodb.Table;
+  /** The reservations-by-user read model, put in each commit's transaction by the event handler. */
+  readonly readModel: dynamodb.Table;
   readonly commandHandler: HandlerFunction;
   readonly eventHandler: HandlerFunction;
   readonly queryHandler: HandlerFunction;
@@ -79,6 +81,16 @@ export class ReservationAggregate extends Construct {
       ...(props.encryptionKey === undefined
         ? { encryption: dynamodb.TableEncryption.DEFAULT }
         : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }),
+    });
+
+    // The read model behind listReservationsByUser. Key schema as in src/read-model: userId (S) + reservationId (S).
+    // Rebuildable from the event store at any time, so it is destroyed with the stack.
+    this.readModel = new dynamodb.Table(this, 'ReservationsByUser', {
+      partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'reservationId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     // Dead letters. A commit the bus could not deliver, or whose handling failed, goes to `undelivered`
@@ -114,9 +126,14 @@ export class ReservationAggregate extends Construct {
         COMMAND_DEADLINE_MS: String(deadline.toMilliseconds()),
       },
     });
+    const eventEnvironment = {
+      EVENTS_TABLE_NAME: this.table.tableName,
+      GRAPHQL_URL: props.api.graphqlUrl,
+      READ_MODEL_TABLE_NAME: this.readModel.tableName,
+    };
     this.eventHandler = handlerFunction(this, 'EventHandler', {
       entry: handlerEntry('event.ts'),
-      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      environment: eventEnvironment,
       // A failed invocation goes to `undelivered` at once, where the dead-letter handler retries it.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
@@ -125,7 +142,7 @@ export class ReservationAggregate extends Construct {
     this.deadLetterHandler = handlerFunction(this, 'DeadLetterHandler', {
       entry: handlerEntry('event.ts'),
       handler: 'deadLetterHandler',
-      environment: { EVENTS_TABLE_NAME: this.table.tableName, GRAPHQL_URL: props.api.graphqlUrl },
+      environment: eventEnvironment,
       // The event handler's role: one role stores, records and notifies for this aggregate.
       role: this.eventHandler.role,
     });
@@ -134,7 +151,7 @@ export class ReservationAggregate extends Construct {
     );
     this.queryHandler = handlerFunction(this, 'QueryHandler', {
       entry: handlerEntry('query.ts'),
-      environment: { EVENTS_TABLE_NAME: this.table.tableName },
+      environment: { EVENTS_TABLE_NAME: this.table.tableName, READ_MODEL_TABLE_NAME: this.readModel.tableName },
     });
 
     // Least privilege: each role names the actions its handler calls, on this aggregate's resources.
@@ -157,6 +174,9 @@ export class ReservationAggregate extends Construct {
         });
     }
     protectEventStore(this.table, this.eventHandler.role);
+    // The read model: the event handler puts its items (in the commits' transactions), the query handler reads.
+    this.readModel.grant(this.eventHandler, 'dynamodb:PutItem');
+    this.readModel.grant(this.queryHandler, 'dynamodb:Query');
     grantOwnEventSource({
       eventBus: props.eventBus,
       source: RESERVATION_EVENT_SOURCE,
@@ -196,6 +216,7 @@ export class ReservationAggregate extends Construct {
       typeName: 'Query',
       fieldName: 'getReservationCommandOutcome',
     });
+    queries.createResolver('ListReservationsByUser', { typeName: 'Query', fieldName: 'listReservationsByUser' });
     const notifications = props.api.addNoneDataSource('ReservationNotifications');
     notifications.createResolver('ReservationSaved', {
       typeName: 'Mutation',

@@ -3,12 +3,25 @@
  * loads the stream's state (1 read), decides, publishes the commit and answers "accepted, not yet
  * stored". A broken rule is thrown at once. A command id the stream already settled is answered again
  * and its outcome is notified again; a command id reused for another command is refused.
+ *
+ * A saga step invokes it directly (not through AppSync) with a `taskToken` in the input: the commit
+ * carries the token, so the event handler reports the outcome to the waiting task; a broken rule is
+ * then thrown under its code (`NIGHTS_UNAVAILABLE`) as the error name the state machine's Catch matches.
  */
+import { EXTERNAL_COMMIT_DETAIL_TYPE } from '../bus-contract';
 import { readConfig, type Config } from '../config';
 import type { LogFields } from '../contract';
 import { fold, type Decider, type DecideContext, type DomainEvent } from '../decider';
-import { deterministicId, lastVersion, randomId, recentFingerprintOf, toCommit, type Commit } from '../envelope';
-import { CoreError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
+import {
+  deterministicId,
+  lastVersion,
+  randomId,
+  recentFingerprintOf,
+  toCommit,
+  uniqueKeyChanges,
+  type Commit,
+} from '../envelope';
+import { CoreError, GraphQLFacingError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
 import { preview } from '../text';
 import { commandFingerprint } from '../fingerprint';
 import { logDebug, logError, logInfo } from '../log';
@@ -24,6 +37,19 @@ export interface CommandAccepted {
   readonly fingerprint: string;
   /** After this instant the command is never stored: its outcome is final (ISO 8601). */
   readonly deadline: string;
+}
+
+/**
+ * Events a command produces for another aggregate's stream (external events): published as an
+ * `ExternalCommit` that the other aggregate's event handler stores, folding the state itself.
+ */
+export interface ExternalEvents {
+  /** The aggregate whose event handler stores them: `payment`. */
+  readonly aggregate: string;
+  readonly streamId: string;
+  /** The stream version they are decided on (0: a new stream). */
+  readonly expectedVersion: number;
+  readonly events: readonly DomainEvent[];
 }
 
 /** A parsed command: which stream it targets and what it asks. */
@@ -50,6 +76,8 @@ export interface CommandHandlerOptions<Command, Event extends DomainEvent, State
   readonly parse: (fieldName: string, args: Record<string, unknown>, context: DecideContext) => ParsedCommand<Command>;
   /** Builds the adapters once per cold start from the validated configuration. */
   readonly adapters: (config: Config) => CommandHandlerAdapters;
+  /** Events the command also produces for other aggregates' streams. @default none */
+  readonly external?: (command: Command, events: Event[]) => readonly ExternalEvents[];
   /** @default `readConfig(process.env)` */
   readonly config?: () => Config;
   /** @default the system clock */
@@ -58,6 +86,8 @@ export interface CommandHandlerOptions<Command, Event extends DomainEvent, State
 
 /** The longest command id (and reply address) accepted, as for every other id. */
 export const MAX_COMMAND_ID_LENGTH = 128;
+/** The longest task token accepted (Step Functions' tokens are at most 1024 characters). */
+const MAX_TASK_TOKEN_LENGTH = 2048;
 
 /**
  * @example
@@ -71,23 +101,28 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
 
   return async (event, lambdaContext) => {
     const started = Date.now();
-    const input = (event.arguments as { input?: { commandId?: unknown; replyTo?: unknown } }).input;
+    const input = (event.arguments as { input?: { commandId?: unknown; replyTo?: unknown; taskToken?: unknown } })
+      .input;
     const log: { -readonly [K in keyof LogFields]: LogFields[K] } = { step: 'command', field: event.info.fieldName };
+    let taskToken: string | undefined;
     try {
       const commandId = optionalId(input?.commandId, 'commandId') ?? randomId();
       const replyTo = optionalId(input?.replyTo, 'replyTo');
+      taskToken = optionalId(input?.taskToken, 'taskToken', MAX_TASK_TOKEN_LENGTH);
       const correlationId = correlationIdOf(event) ?? commandId;
       Object.assign(log, { correlationId, commandId });
       const { store, publisher, deadlineMs } = adapters();
       const now = clock();
       const actor = actorOf(event);
       const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments, actor);
-      const sent = { commandId, fingerprint, correlationId, replyTo, deadline: new Date(now.getTime() + deadlineMs) };
+      const deadline = new Date(now.getTime() + deadlineMs);
+      const sent = { commandId, fingerprint, correlationId, replyTo, taskToken, deadline };
       let idCount = 0;
       const context: DecideContext = {
         now,
-        newId: () =>
-          deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/${fingerprint}/id/${idCount++}`),
+        // From the command id alone, not its input: a command id reused for another create lands on
+        // the stream its first use made, where its recent commits refuse it at once.
+        newId: () => deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/id/${idCount++}`),
         actor,
       };
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
@@ -101,6 +136,8 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
         return { sameCommand: record.streamId === streamId && record.fingerprint === fingerprint };
       });
       if (!Array.isArray(events)) return await answerSettled(events.sameCommand, streamId, sent, publisher, log);
+      const state = fold(options.decider, events, loaded.state);
+      const uniqueKeys = options.decider.uniqueKeys ?? (() => []);
       const commit = toCommit(events, {
         aggregate: options.aggregate,
         streamId,
@@ -108,11 +145,27 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
         ...sent,
         actor: context.actor,
         now,
-        state: fold(options.decider, events, loaded.state),
+        state,
         reducerVersion: options.decider.reducerVersion,
         previousCommits: loaded.recentCommits,
+        ...uniqueKeyChanges(uniqueKeys(loaded.state), uniqueKeys(state)),
       });
       store.assertFits(commit);
+      // External events first: once this aggregate's commit can be stored, they were published.
+      const external = (options.external?.(command, events) ?? []).map((each) =>
+        toCommit([...each.events], {
+          ...sent,
+          aggregate: each.aggregate,
+          streamId: each.streamId,
+          expectedVersion: each.expectedVersion,
+          actor: context.actor,
+          now,
+          state: null,
+          reducerVersion: 0,
+          previousCommits: [],
+        }),
+      );
+      if (external.length > 0) await publisher.publish(external, EXTERNAL_COMMIT_DETAIL_TYPE);
       await publisher.publish([commit]);
       logAccepted(commit, log, started);
       return { id: streamId, commandId, fingerprint, deadline: commit.deadline };
@@ -124,7 +177,9 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
         logInfo('command refused', { ...log, outcome: 'refused', errorType: facing.name, reason: code });
         logDebug('command refused', { ...log, reason: facing.message });
       }
-      throw facing;
+      throw taskToken !== undefined && isCoreError(error) && error.category === 'BusinessRuleViolation'
+        ? new GraphQLFacingError(error.code, facing.message)
+        : facing;
     }
   };
 }
@@ -134,6 +189,7 @@ interface SentCommand {
   readonly fingerprint: string;
   readonly correlationId: string;
   readonly replyTo: string | undefined;
+  readonly taskToken: string | undefined;
   readonly deadline: Date;
 }
 
@@ -182,13 +238,14 @@ async function answerSettled(
       'commandId',
     );
   }
-  const { commandId, fingerprint, correlationId, replyTo } = sent;
+  const { commandId, fingerprint, correlationId, replyTo, taskToken } = sent;
   await publisher.renotify({
     streamId,
     commandId,
     fingerprint,
     correlationId,
     ...(replyTo === undefined ? {} : { replyTo }),
+    ...(taskToken === undefined ? {} : { taskToken }),
   });
   logInfo('command already settled; its outcome is notified again', { ...log, outcome: 'replayed' });
   return { id: streamId, commandId, fingerprint, deadline: sent.deadline.toISOString() };
@@ -204,13 +261,13 @@ function logAccepted(commit: Commit, log: LogFields, started: number): void {
   });
 }
 
-/** An optional id argument: absent, or a non-blank text of at most 128 printable characters. */
-function optionalId(value: unknown, field: string): string | undefined {
+/** An optional id argument: absent, or a non-blank text of at most `maxLength` (128) printable characters. */
+function optionalId(value: unknown, field: string, maxLength = MAX_COMMAND_ID_LENGTH): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_COMMAND_ID_LENGTH || /\p{Cc}/u.test(value))
+  if (typeof value !== 'string' || value.trim() === '' || value.length > maxLength || /\p{Cc}/u.test(value))
     throw new ValidationError(
       'INVALID_ID',
-      `${field} must be a non-blank id of at most ${MAX_COMMAND_ID_LENGTH} printable characters`,
+      `${field} must be a non-blank id of at most ${maxLength} printable characters`,
       field,
     );
   return value;

@@ -35,6 +35,19 @@ export function parseCommit(detail: unknown, aggregate?: string): Commit {
   if (!Array.isArray(candidate.recentCommits) || candidate.recentCommits.some((entry) => typeof entry !== 'string'))
     problems.push('recentCommits must be a list of texts');
   if (!('state' in candidate)) problems.push('state is required');
+  if (candidate.taskToken !== undefined && (typeof candidate.taskToken !== 'string' || candidate.taskToken === ''))
+    problems.push('taskToken must be a non-empty string');
+  if (
+    candidate.claims !== undefined &&
+    (!Array.isArray(candidate.claims) ||
+      candidate.claims.some((claim) => typeof claim?.key !== 'string' || typeof claim.code !== 'string'))
+  )
+    problems.push('claims must be a list of { key, code }');
+  if (
+    candidate.releases !== undefined &&
+    (!Array.isArray(candidate.releases) || candidate.releases.some((key) => typeof key !== 'string'))
+  )
+    problems.push('releases must be a list of texts');
   if (problems.length > 0)
     throw new ValidationError('MALFORMED_COMMIT', `event detail is not a commit: ${problems.join('; ')}`);
   return candidate as Commit;
@@ -49,6 +62,9 @@ export function parseRenotifyRequest(detail: unknown): RenotifyRequest {
     'fingerprint',
     'correlationId',
   ]);
+  const taskToken = (detail as Record<string, unknown>)['taskToken'];
+  if (taskToken !== undefined && (typeof taskToken !== 'string' || taskToken === ''))
+    problems.push('taskToken must be a non-empty string');
   if (problems.length > 0)
     throw new ValidationError('MALFORMED_COMMIT', `event detail is not a renotify request: ${problems.join('; ')}`);
   return detail as RenotifyRequest;

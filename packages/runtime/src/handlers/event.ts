@@ -4,17 +4,21 @@
  * repeated delivery, a retry, a late delivery or a redrive of a dead letter is notified the same
  * outcome, and nothing is stored twice or after its deadline. A failure to store or to notify is
  * thrown: Lambda sends the event to the dead-letter queue, whose handler (below) settles it again.
+ *
+ * A commit (or renotify request) of a saga step carries a task token: after notifying, the outcome is
+ * reported to the waiting Step Functions task, so the step counts as done only once it is stored.
  */
 import { readConfig, type Config } from '../config';
 import { storeOutcomeOf } from '../contract';
-import type { DomainEvent, Reducer } from '../decider';
-import { lastVersion, type Commit } from '../envelope';
-import { DeadlineExceededError, ValidationError, isCoreError } from '../errors';
+import { fold, type DomainEvent, type Reducer } from '../decider';
+import { lastVersion, recentCommitEntry, RECENT_COMMITS, toDomainEvents, type Commit } from '../envelope';
+import { ConfigurationError, DeadlineExceededError, ValidationError, isCoreError } from '../errors';
 import { preview } from '../text';
-import { COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from '../bus-contract';
+import { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from '../bus-contract';
+import type { LogFields } from '../contract';
 import { logError, logInfo } from '../log';
 import { outcomeOfRecord, type OutcomeRequest } from '../outcome';
-import type { EventStore, FinalOutcome, Notifier, RejectionCode, RenotifyRequest } from '../ports';
+import type { EventStore, FinalOutcome, Notifier, RejectionCode, RenotifyRequest, TaskReporter } from '../ports';
 import { parseCommit, parseRenotifyRequest } from './commit-shape';
 import { memoize } from './memoize';
 
@@ -34,6 +38,8 @@ export interface DeadLetterBatch {
 export interface EventHandlerAdapters<Variables> {
   readonly store: EventStore;
   readonly notifier: Notifier<Variables>;
+  /** Reports saga steps' outcomes to Step Functions. @default none: a commit with a task token is then refused */
+  readonly tasks?: TaskReporter;
   /**
    * No write starts later than this before a commit's deadline, so every write lands before it
    * (the store's requests time out sooner). @default 1500
@@ -82,12 +88,39 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
     try {
       const result = await store.append(commit, { notAfter, clock });
       if (result.status === 'stored') return storedOutcome<State>(commit);
+      if (result.status === 'unique-taken')
+        return reject(result.code, `${result.key} belongs to another ${options.aggregate}`);
       if (result.record !== undefined) return outcomeOfRecord(result.record, askedBy(commit), store, options.reducer);
       return reject('CONFLICT', `another command changed ${commit.streamId} after version ${commit.expectedVersion}`);
     } catch (error) {
       if (!(isCoreError(error) && error.code === 'TIMEOUT')) throw error;
       return reject('TIMEOUT', new DeadlineExceededError(commit.deadline, clock().toISOString()).message);
     }
+  }
+
+  /**
+   * An external commit (another aggregate's command handler decided its events): its state is
+   * folded here, on the stream as stored (1 read), then it is stored like this aggregate's own.
+   * A stream that moved past the expected version is a CONFLICT (unless this very commit is stored).
+   */
+  async function settleExternal(commit: Commit): Promise<FinalOutcome<State>> {
+    const { store } = adapters();
+    const loaded = await store.load(commit.streamId, options.reducer);
+    if (loaded.version !== commit.expectedVersion) {
+      const message = `${commit.streamId} is at version ${loaded.version}, not ${commit.expectedVersion}`;
+      const record = await store.recordRejection(commit, 'CONFLICT', message);
+      return outcomeOfRecord(record, askedBy(commit), store, options.reducer);
+    }
+    const events = toDomainEvents(commit.events as Commit<Event>['events']);
+    return settleCommit({
+      ...commit,
+      state: fold(options.reducer, events, loaded.state),
+      reducerVersion: options.reducer.reducerVersion,
+      recentCommits: [recentCommitEntry(commit.commitId, commit.fingerprint), ...loaded.recentCommits].slice(
+        0,
+        RECENT_COMMITS,
+      ),
+    });
   }
 
   async function renotify(request: RenotifyRequest): Promise<FinalOutcome<State> | undefined> {
@@ -100,14 +133,24 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
     const started = Date.now();
     let asked: OutcomeRequest;
     let outcome: FinalOutcome<State> | undefined;
+    let taskToken: string | undefined;
     if (event['detail-type'] === RENOTIFY_DETAIL_TYPE) {
-      asked = parseRenotifyRequest(event.detail);
-      outcome = await renotify(asked as RenotifyRequest);
+      const request = parseRenotifyRequest(event.detail);
+      asked = request;
+      taskToken = request.taskToken;
+      outcome = await renotify(request);
+    } else if (event['detail-type'] === EXTERNAL_COMMIT_DETAIL_TYPE) {
+      const commit = parseCommit(event.detail, options.aggregate);
+      asked = askedBy(commit);
+      outcome = await settleExternal(commit);
     } else {
       if (event['detail-type'] !== COMMIT_DETAIL_TYPE)
         throw new ValidationError('MALFORMED_COMMIT', `unknown detail-type ${preview(event['detail-type'])}`);
       const commit = parseCommit(event.detail, options.aggregate);
+      if (commit.taskToken !== undefined && adapters().tasks === undefined)
+        throw new ConfigurationError(`the ${options.aggregate} event handler has no task reporter for a saga step`);
       asked = askedBy(commit);
+      taskToken = commit.taskToken;
       outcome = await settleCommit(commit);
     }
     const log = { correlationId: asked.correlationId, commandId: asked.commandId, streamId: asked.streamId };
@@ -120,14 +163,32 @@ export function createEventHandlers<Event extends DomainEvent, State, Variables>
     });
     if (outcome === undefined) return undefined;
     const notifyStarted = Date.now();
-    await adapters().notifier.notify(options.toNotification(outcome));
+    const variables = options.toNotification(outcome);
+    await adapters().notifier.notify(variables);
     logInfo('outcome notified', {
       ...log,
       step: 'notify',
       status: outcome.status,
       durationMs: Date.now() - notifyStarted,
     });
+    if (taskToken !== undefined) await report(taskToken, outcome, variables, log);
     return outcome;
+  }
+
+  /** Tells the waiting saga step: the notification's variables when stored, the rejection code when not. */
+  async function report(taskToken: string, outcome: FinalOutcome<State>, variables: Variables, log: LogFields) {
+    const tasks = adapters().tasks;
+    if (tasks === undefined)
+      throw new ConfigurationError(`the ${options.aggregate} event handler has no task reporter for a saga step`);
+    const reportStarted = Date.now();
+    if (outcome.status === 'STORED') await tasks.succeed(taskToken, variables);
+    else await tasks.fail(taskToken, outcome.error.code, outcome.error.message);
+    logInfo('outcome reported to the saga', {
+      ...log,
+      step: 'report',
+      status: outcome.status,
+      durationMs: Date.now() - reportStarted,
+    });
   }
 
   async function deadLetterHandler(batch: DeadLetterBatch) {

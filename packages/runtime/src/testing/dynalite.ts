@@ -1,13 +1,18 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AddressInfo } from 'node:net';
 import { EVENTS_TABLE_KEYS } from '../dynamodb';
 
 /**
- * A real dynalite server on 127.0.0.1 (in memory) behind the transaction front of
- * `@core/dynalite-transactions` (dynalite has no TransactWriteItems), and an SDK client pointed at it.
+ * A real dynalite (in memory, in this process) behind the transaction front of
+ * `@core/dynalite-transactions` (dynalite has no TransactWriteItems), which serves it on 127.0.0.1, and
+ * an SDK client pointed at the front.
  * Both must be installed by the package whose tests call this (devDependencies).
  */
-export async function startDynalite(): Promise<{ client: DynamoDBClient; endpoint: string; close(): Promise<void> }> {
+export async function startDynalite(
+  options: {
+    /** Sees every answer of the front (the DynamoDB requests a client made), with its `X-Amz-Target`. */
+    observe?: (target: string, answer: { status: number; body: Buffer }) => void;
+  } = {},
+): Promise<{ client: DynamoDBClient; endpoint: string; close(): Promise<void> }> {
   // Required here so that importing the testing subpath needs neither package.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
@@ -16,7 +21,8 @@ export async function startDynalite(): Promise<{ client: DynamoDBClient; endpoin
   /* eslint-enable @typescript-eslint/no-require-imports */
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const front = await startTransactionFront({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  // dynalite runs in this process: the front hands it each request without a socket.
+  const front = await startTransactionFront({ upstream: server, observe: options.observe });
   const endpoint = front.endpoint;
   const client = new DynamoDBClient({
     endpoint,
