@@ -49,5 +49,6 @@ export const nxJson = {
     start: { dependsOn: ['^build', 'synth'], cache: false },
     demo: { cache: false },
     'ensure-chromium': { cache: false },
+    'dead-letters': { cache: false },
   },
 };

@@ -6,6 +6,7 @@
  */
 import { gql } from '@apollo/client';
 import { bootLocalCore, type LocalCoreMetrics } from '@core/local';
+import { LOCAL_STACK } from '../scripts/local-stack';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -72,7 +73,7 @@ async function bootTimes(): Promise<{ boot: number[]; synthAndBoot: number[] }> 
   const boot: number[] = [];
   for (let i = 0; i < BOOTS; i++) {
     const started = performance.now();
-    const core = await bootLocalCore({ assemblyDir, port: 0, log: quiet });
+    const core = await bootLocalCore({ assemblyDir, stacks: [LOCAL_STACK], port: 0, log: quiet });
     boot.push(performance.now() - started);
     await core.stop();
   }
@@ -85,7 +86,7 @@ async function bootTimes(): Promise<{ boot: number[]; synthAndBoot: number[] }> 
       { cwd: repoRoot },
     );
     if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr.toString()}`);
-    const core = await bootLocalCore({ assemblyDir, port: 0, log: quiet });
+    const core = await bootLocalCore({ assemblyDir, stacks: [LOCAL_STACK], port: 0, log: quiet });
     synthAndBoot.push(performance.now() - started);
     await core.stop();
   }
@@ -118,7 +119,7 @@ function delta(after: LocalCoreMetrics, before: LocalCoreMetrics) {
 }
 
 async function roundTrips() {
-  const core = await bootLocalCore({ assemblyDir, port: 0, log: quiet });
+  const core = await bootLocalCore({ assemblyDir, stacks: [LOCAL_STACK], port: 0, log: quiet });
   const client = appSyncClient(core, iamAuth(core));
   const command = async () => {
     const commandId = randomUUID();

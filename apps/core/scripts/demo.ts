@@ -16,7 +16,14 @@ import { bootLocalCore, type LocalCore } from '@core/local';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiKeyAuth, appSyncClient, iamAuth, subscribeWithReady, type Endpoint } from './front-end-client';
+import {
+  apiKeyAuth,
+  appSyncClient,
+  appSyncClientFor,
+  iamAuth,
+  subscribeWithReady,
+  type Endpoint,
+} from './front-end-client';
 
 const RESERVATION = 'id userId roomId dateStart dateEnd status version rejectionReason totalPrice currency';
 const Q = {
@@ -240,7 +247,8 @@ async function play(target: Endpoint, useApiKey: boolean): Promise<boolean> {
 
   console.log('');
   say(`6. Ada cancels: the saga releases the room and refunds her.`);
-  await send('cancel', { id: first.id, reason: 'plans changed' });
+  // Only the reservation's own user (or an admin) may cancel it: the server signs x-core-user for Ada.
+  await hotel(appSyncClientFor(target, { userId: ada.id })).send('cancel', { id: first.id, reason: 'plans changed' });
   const cancelled = await decided(first.id, 'CONFIRMED');
   let ledger = await ask<Record<string, number>>('account', { customerId: ada.id });
   for (let i = 0; i < 100 && ledger.refunded === 0; i++) {

@@ -1,19 +1,25 @@
 /**
- * The run command (`pnpm start`): boots the core from apps/core/cdk.out (Nx runs the synth first,
- * and only when the app changed), keeps data under .local/, prints the endpoints, then one line per
- * step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
+ * The run command (`pnpm start`): boots the development stage (`CoreDev`) from apps/core/cdk.out
+ * (Nx runs the synth first, and only when the app changed), keeps data under .local/, prints the
+ * endpoints, then one line per step of each command's journey. `--watch` re-synthesizes and reloads when a source changes.
  *
  * Beside it, the demo web app (apps/demo-web) serves the hotel journey in a browser, as a front-end
  * server signed with the local front-end credentials.
  *
  * Environment: PORT (default 4000), LOCAL_API_KEY, LOCAL_TLS=1 (HTTPS/WSS with a generated
- * certificate), LOCAL_VERBOSE=1 (every function log line), DEMO_PORT (default 4001; `off` serves no demo).
+ * certificate), LOCAL_VERBOSE=1 (every function log line), DEMO_PORT (default 4001; `off` serves no demo),
+ * LOCAL_FAULTS (a JSON fault configuration,
+ * `{}` for none; it also serves `/_local/faults` to change them), LOCAL_DURATION_SCALE (shortens the
+ * template's 60 s durations of the undelivered path, e.g. 0.05). Ctrl-C or SIGTERM stops cleanly:
+ * in-flight work finishes (at most 10 s) before connections close; a second Ctrl-C exits at once.
+ * What is still unfinished then is journalled in .local/ and resumes at the next start.
  */
 import { startDemoServer, type DemoServer } from '@core/demo-web';
 import { bootLocalCore, type LocalCore } from '@core/local';
 import { spawnSync } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_STACK } from './local-stack';
 
 const coreDir = join(__dirname, '..');
 const repoRoot = join(coreDir, '..', '..');
@@ -23,21 +29,26 @@ const watchMode = process.argv.includes('--watch');
 async function boot(): Promise<LocalCore> {
   const core = await bootLocalCore({
     assemblyDir: join(coreDir, 'cdk.out'),
+    stacks: [LOCAL_STACK],
     dataDir,
     port: Number(process.env.PORT ?? 4000),
     apiKey: process.env.LOCAL_API_KEY,
     tls: process.env.LOCAL_TLS === '1',
     verbose: process.env.LOCAL_VERBOSE === '1',
+    ...faultsFromEnvironment(),
+    ...(process.env.LOCAL_DURATION_SCALE === undefined
+      ? {}
+      : { durationScale: Number(process.env.LOCAL_DURATION_SCALE) }),
   });
   const functions = Object.keys(core.metrics().functions);
   console.log(
     [
       '',
-      `  The core is running (booted in ${core.bootMs.toFixed(0)} ms from apps/core/cdk.out; data in .local/).`,
+      `  The core is running (${LOCAL_STACK}, booted in ${core.bootMs.toFixed(0)} ms from apps/core/cdk.out; data in .local/).`,
       '',
       `  GraphQL      ${core.graphqlUrl}`,
       `  Real-time    ${core.realtimeUrl}`,
-      `  API key      ${core.apiKey}`,
+      ...(core.apiKey === '' ? [] : [`  API key      ${core.apiKey}`]),
       `  IAM (front-end servers)  AWS_ACCESS_KEY_ID=${core.frontEndCredentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${core.frontEndCredentials.secretAccessKey}`,
       `  Functions    ${functions.join(', ')}`,
       ...(core.certificatePem === undefined
@@ -45,6 +56,12 @@ async function boot(): Promise<LocalCore> {
         : [`  TLS          trust .local/tls/ca.pem (NODE_EXTRA_CA_CERTS=.local/tls/ca.pem)`]),
       '',
       `  Try it: pnpm demo   (endpoints and credentials are in .local/endpoint.json)`,
+      `  Dead letters: pnpm dead-letters (list) · pnpm dead-letters redrive`,
+      ...(process.env.LOCAL_FAULTS === undefined
+        ? []
+        : [
+            `  Faults       ${JSON.stringify(core.faults.current())}; change them with PUT ${core.endpoint}/_local/faults`,
+          ]),
       watchMode ? '  Watching apps/core/src and packages/*/src: a change re-synthesizes and reloads.' : '',
       '',
       'time          correlation    step      what',
@@ -93,7 +110,11 @@ async function main(): Promise<void> {
   let core = await boot();
   const demo = await serveDemo(core);
   const watchers: FSWatcher[] = [];
+  let stopping = false;
   const shutdown = async () => {
+    if (stopping) process.exit(1); // a second Ctrl-C: do not wait for the drain
+    stopping = true;
+    console.log('\n  Stopping: finishing in-flight work first (Ctrl-C again to quit at once)...');
     for (const watcher of watchers) watcher.close();
     await demo?.close();
     await core.stop();
@@ -127,6 +148,17 @@ async function main(): Promise<void> {
         timer = setTimeout(() => void reload(), 300);
       }),
     );
+  }
+}
+
+/** LOCAL_FAULTS: the faults to start with, and the control endpoint to change them. */
+function faultsFromEnvironment(): { faults?: Record<string, unknown>; faultEndpoint?: boolean } {
+  const text = process.env.LOCAL_FAULTS;
+  if (text === undefined) return {};
+  try {
+    return { faults: JSON.parse(text) as Record<string, unknown>, faultEndpoint: true };
+  } catch {
+    throw new Error('LOCAL_FAULTS must be a JSON fault configuration, e.g. {"storeThrottling":{"rate":0.1}}');
   }
 }
 

@@ -80,7 +80,11 @@ describe('the client against the local core', () => {
       })
     ).settled;
     const cancelled = await (
-      await client.reservation.cancelReservation({ id: reservation.id, reason: 'plans changed' })
+      // Only the reservation's own user (or an admin) may cancel it: the server signs the guest with the request.
+      await client.reservation.cancelReservation(
+        { id: reservation.id, reason: 'plans changed' },
+        { actingFor: { userId: customer.id } },
+      )
     ).settled;
     expect(cancelled).toMatchObject({ id: reservation.id, status: 'CANCELLED', cancellationReason: 'plans changed' });
     const deactivated = await (await client.customer.deactivateCustomer({ id: customer.id })).settled;

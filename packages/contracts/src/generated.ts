@@ -250,8 +250,8 @@ export type CommandAccepted = {
   /** The command's id: the one the client chose, or a new one. A retry with the same id is answered the same way. */
   commandId: Scalars['ID']['output'];
   /**
-   * A hash of the command (its field and input). Every notification and outcome of this command carries
-   * it, so a client can tell its command from another one that reused the command id.
+   * A hash of the command (its field, its input and who sent it). Every notification and outcome of this
+   * command carries it, so a client can tell its command from another one that reused the command id.
    */
   fingerprint: Scalars['String']['output'];
   /** After this instant the command is never stored: its outcome is final, and the outcome query says which. */

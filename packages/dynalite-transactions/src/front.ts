@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Item } from './dynalite-internals';
+import { openIntentLog, type IntentLog } from './intent-log';
 import { createKeySchemas, isErrorAnswer, type KeySchemas } from './key-schemas';
 import { createTableLocks, type TableLocks } from './table-locks';
 import { transactGetItems, transactWriteItems, type JsonAnswer } from './transact';
@@ -19,6 +20,11 @@ export interface DynamoDbFrontOptions {
    * in this process: its requests are then handed to it without a socket.
    */
   readonly upstream: UpstreamTarget;
+  /**
+   * A file that keeps transactions all or none across a crash of the process (see intent-log.ts):
+   * `startTransactionFront` rolls back what it finds unfinished there before it serves. @default none
+   */
+  readonly intentLogPath?: string;
 }
 
 export interface DynamoDbFront {
@@ -34,9 +40,9 @@ const SINGLE_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
  * const front = createDynamoDbFront({ upstream: 'http://127.0.0.1:4567' });
  * const answer = await front.handle('DynamoDB_20120810.TransactWriteItems', body);
  */
-export function createDynamoDbFront(options: DynamoDbFrontOptions): DynamoDbFront {
+export function createDynamoDbFront(options: DynamoDbFrontOptions, intents?: IntentLog): DynamoDbFront {
   const upstream = createUpstream(options.upstream);
-  const deps = { upstream, schemas: createKeySchemas(upstream), locks: createTableLocks() };
+  const deps = { upstream, schemas: createKeySchemas(upstream), locks: createTableLocks(), intents };
 
   async function handle(target: string, body: Buffer): Promise<WireAnswer> {
     const operation = target.startsWith('DynamoDB_20120810.') ? target.slice('DynamoDB_20120810.'.length) : '';
@@ -57,7 +63,13 @@ export function createDynamoDbFront(options: DynamoDbFrontOptions): DynamoDbFron
     return upstream.send(operation, body);
   }
 
-  return { handle, close: () => upstream.close() };
+  return {
+    handle,
+    close: () => {
+      upstream.close();
+      intents?.close();
+    },
+  };
 }
 
 /** A single conditional-capable write, under its table's lock. */
@@ -127,8 +139,13 @@ export async function startTransactionFront(
     /** Called with every answer before it is sent (a benchmark counts requests and capacity with it). */
     observe?: (target: string, answer: WireAnswer) => void;
   },
-): Promise<TransactionFront> {
-  const front = createDynamoDbFront(options);
+): Promise<TransactionFront & { readonly rolledBack: number }> {
+  let intents: { log: IntentLog; rolledBack: number } | undefined;
+  if (options.intentLogPath !== undefined) {
+    const recovery = createUpstream(options.upstream);
+    intents = await openIntentLog(options.intentLogPath, recovery).finally(() => recovery.close());
+  }
+  const front = createDynamoDbFront(options, intents?.log);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -155,9 +172,13 @@ export async function startTransactionFront(
       server.off('error', reject);
       resolve();
     });
+  }).catch((error: unknown) => {
+    front.close();
+    throw error;
   });
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    rolledBack: intents?.rolledBack ?? 0,
     close: async () => {
       front.close();
       server.closeAllConnections();

@@ -6,6 +6,7 @@
  */
 import { conditionHolds, itemSize, validateAction, type ActionRequest, type Item } from './dynalite-internals';
 import { validationError, type DynamoDbErrorAnswer } from './errors';
+import type { IntentLog } from './intent-log';
 import { isErrorAnswer, type KeySchemas } from './key-schemas';
 import type { TableLocks } from './table-locks';
 import type { Upstream } from './upstream';
@@ -17,6 +18,8 @@ export interface TransactionDeps {
   readonly upstream: Upstream;
   readonly schemas: KeySchemas;
   readonly locks: TableLocks;
+  /** With a log, a transaction cut short by a crash is rolled back at the next start. */
+  readonly intents?: IntentLog;
 }
 
 export type JsonAnswer = DynamoDbErrorAnswer;
@@ -49,7 +52,13 @@ export async function transactWriteItems(request: Record<string, unknown>, deps:
       const existing = await Promise.all(actions.map((action) => getItem(deps.upstream, action.table, action.key)));
       const reasons = actions.map((action, index) => reasonFor(action, existing[index]));
       if (reasons.some((reason) => reason['Code'] !== 'None')) return canceled(reasons);
+      const intent = deps.intents?.begin(
+        actions.flatMap((action, index) =>
+          action.operation === undefined ? [] : [{ table: action.table, key: action.key, before: existing[index] }],
+        ),
+      );
       const failure = await applyAll(actions, existing, deps.upstream);
+      if (intent !== undefined) deps.intents?.end(intent);
       if (failure !== undefined) return failure;
       return { status: 200, body: consumedCapacity(request, actions, existing) };
     },

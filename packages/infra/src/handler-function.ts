@@ -1,8 +1,10 @@
 /**
  * How every aggregate's Lambda function is built: the runtime, the architecture, the bundling, the
- * log group, and the one cdk-nag finding every function has. A bundling fix is made here once.
+ * log group, and a role that may write that log group and nothing else until the aggregate grants
+ * it more. A bundling fix is made here once.
  */
-import { Duration, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -61,10 +63,11 @@ export const HANDLER_ENTRY_METADATA = 'core:entry';
 /**
  * One Lambda function of an aggregate: Node.js 24 on arm64, 512 MB and 10 s unless `props` say
  * otherwise, bundled with {@link HANDLER_BUNDLING}, logging to a log group `<id>Logs` of its own
- * (kept a month, deleted with the stack). Acknowledges cdk-nag's `AwsSolutions-IAM4` for the managed
- * basic execution role, which only lets the function write its own logs. The function's resource
- * names its entry point in the metadata {@link HANDLER_ENTRY_METADATA}, so that a tool reading the
- * cloud assembly (the handlers benchmark) can rebuild the bundle with a source map.
+ * (kept a month, deleted with the stack). Its role (`<id>Role`, or `props.role` when functions share
+ * one) may create log streams in that log group and write to them: no managed policy, no `*`
+ * resource. Everything else the function touches, the aggregate grants by name.
+ * The function's resource names its entry point in the metadata {@link HANDLER_ENTRY_METADATA}, so
+ * that a tool reading the cloud assembly (the handlers benchmark) can rebuild the bundle with a source map.
  *
  * @example
  * this.commandHandler = handlerFunction(this, 'CommandHandler', {
@@ -72,26 +75,30 @@ export const HANDLER_ENTRY_METADATA = 'core:entry';
  *   environment: { EVENTS_TABLE_NAME: this.table.tableName },
  * });
  */
-export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): nodejs.NodejsFunction {
+/** A handler function; it always has a role. */
+export type HandlerFunction = nodejs.NodejsFunction & { readonly role: iam.IRole };
+
+export function handlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): HandlerFunction {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role =
+    props.role ?? new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
   const fn = new nodejs.NodejsFunction(scope, id, {
     handler: 'handler',
     memorySize: 512,
     timeout: Duration.seconds(10),
     ...props,
+    role,
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     bundling: HANDLER_BUNDLING,
-    logGroup: new logs.LogGroup(scope, `${id}Logs`, {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    }),
+    logGroup,
   });
   const outdir = Stage.of(scope)?.outdir;
   if (outdir !== undefined)
     (fn.node.defaultChild as lambda.CfnFunction).addMetadata(HANDLER_ENTRY_METADATA, relative(outdir, props.entry));
-  Validations.of(fn).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The managed basic execution role only lets the function write its own logs.',
-  });
-  return fn;
+  return Object.assign(fn, { role });
 }

@@ -6,6 +6,9 @@ export {
   HANDLER_BUNDLING,
   HANDLER_ENTRY_METADATA,
   handlerFunction,
+  type HandlerFunction,
   type HandlerFunctionProps,
 } from './handler-function';
 export { acknowledgeInvokeVersions, passThroughTemplates } from './appsync';
+export { grantOwnEventSource, type OwnEventSourceProps } from './event-sources';
+export { EVENT_STORE_APPENDS, EVENT_STORE_CHANGES, protectEventStore } from './event-store';

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -9,7 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acknowledgeInvokeVersions, HANDLER_ENTRY_METADATA, handlerFunction, passThroughTemplates } from '../src';
+import {
+  EVENT_STORE_APPENDS,
+  EVENT_STORE_CHANGES,
+  HANDLER_ENTRY_METADATA,
+  acknowledgeInvokeVersions,
+  grantOwnEventSource,
+  handlerFunction,
+  passThroughTemplates,
+  protectEventStore,
+} from '../src';
 
 const ENTRY = join(__dirname, 'fixtures', 'handler.ts');
 
@@ -102,6 +113,39 @@ describe('handlerFunction', () => {
     expect(answer.trim()).toBe(`running on ${process.platform}`);
   });
 
+  it('runs as a role of its own that may write its own log group and nothing else: no managed policy, no *', () => {
+    const { template } = synth((stack) => {
+      handlerFunction(stack, 'Handler', { entry: ENTRY, environment: {} });
+    });
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(
+      Object.values(template.findResources('AWS::IAM::Policy')).map((p) => p.Properties.PolicyDocument.Statement),
+    ).toEqual([
+      [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^HandlerLogs/), 'Arn'] },
+        },
+      ],
+    ]);
+  });
+
+  it('lets functions share a role, each adding the grant on its own log group', () => {
+    const { template } = synth((stack) => {
+      const first = handlerFunction(stack, 'First', { entry: ENTRY, environment: {} });
+      handlerFunction(stack, 'Second', { entry: ENTRY, environment: {}, role: first.role });
+    });
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    const resources = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as { Resource: { 'Fn::GetAtt': string[] } }[]).map(
+        (s) => s.Resource['Fn::GetAtt'][0],
+      ),
+    );
+    expect(resources).toEqual([expect.stringMatching(/^FirstLogs/), expect.stringMatching(/^SecondLogs/)]);
+  });
+
   it('replaces the default credential chain by the environment: no credentials file is read', () => {
     const entry = join(__dirname, 'fixtures', 'credentials-handler.mjs');
     const { template, outdir } = synth((stack) => void handlerFunction(stack, 'Handler', { entry, environment: {} }), {
@@ -137,7 +181,7 @@ describe('handlerFunction', () => {
     expect(join(outdir, String(fn?.Metadata?.[HANDLER_ENTRY_METADATA]))).toBe(ENTRY);
   });
 
-  it("acknowledges the basic execution role's cdk-nag finding, which a plain function does not", () => {
+  it("passes cdk-nag with no acknowledgement, where a plain function's managed role fails it", () => {
     expect(() =>
       synth((stack) => void handlerFunction(stack, 'Handler', { entry: ENTRY, environment: {} })),
     ).not.toThrow();
@@ -146,6 +190,85 @@ describe('handlerFunction', () => {
         new nodejs.NodejsFunction(stack, 'Plain', { entry: ENTRY, runtime: lambda.Runtime.NODEJS_24_X });
       }),
     ).toThrow(/AwsSolutions-IAM4/);
+  });
+});
+
+describe('grantOwnEventSource', () => {
+  it('grants the publisher PutEvents of its source and detail types only, and denies that source on the bus to every other principal', () => {
+    const { template } = synth((stack) => {
+      const bus = new events.EventBus(stack, 'Bus');
+      const fn = handlerFunction(stack, 'Publisher', { entry: ENTRY, environment: {} });
+      grantOwnEventSource({
+        eventBus: bus,
+        source: 'core.orders',
+        detailTypes: ['Commit'],
+        publisher: fn.role,
+        statementId: 'OrdersSource',
+      });
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 'events:PutEvents',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] },
+            Condition: { StringEquals: { 'events:source': ['core.orders'], 'events:detail-type': ['Commit'] } },
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: {
+        Sid: 'cdk-OrdersSource',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Condition: {
+          StringEquals: { 'events:source': 'core.orders' },
+          ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^PublisherRole'), 'Arn'] } },
+        },
+      },
+    });
+  });
+});
+
+describe('protectEventStore', () => {
+  it('denies every change to a stored item to everyone, and new items to all but the appender', () => {
+    const { template } = synth((stack) => {
+      const table = new dynamodb.Table(stack, 'Events', {
+        partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      });
+      protectEventStore(table, handlerFunction(stack, 'Appender', { entry: ENTRY, environment: {} }).role);
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      ResourcePolicy: {
+        PolicyDocument: {
+          Statement: [
+            {
+              Sid: 'AppendOnly',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: [...EVENT_STORE_CHANGES],
+              Resource: '*',
+            },
+            {
+              Sid: 'OnlyTheAggregateAppends',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: [...EVENT_STORE_APPENDS],
+              Resource: '*',
+              Condition: {
+                ArnNotEquals: {
+                  'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^AppenderRole'), 'Arn'] },
+                },
+              },
+            },
+          ],
+        },
+      },
+    });
   });
 });
 

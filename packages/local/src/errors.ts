@@ -25,11 +25,13 @@ export interface ErrorOptions {
 export type LocalCoreErrorCode =
   /** The cloud assembly has no stack: run the synth first. */
   | 'NO_STACK'
+  /** A stack named in `stacks` is not in the cloud assembly. */
+  | 'UNKNOWN_STACK'
   /** The port is taken: set another one (PORT), or 0 for a free one. */
   | 'PORT_IN_USE'
   /** A function's `Role` is not a role of its template, so it cannot get local credentials. */
   | 'FUNCTION_WITHOUT_ROLE'
-  /** The assembly defines more than one AppSync API; the local core serves one. */
+  /** The stacks booted define more than one AppSync API; the local core serves one (choose the stacks to boot). */
   | 'MORE_THAN_ONE_API'
   /** The API's schema is not inline (`DefinitionS3Location` is not read locally). */
   | 'SCHEMA_NOT_INLINE'
@@ -40,7 +42,11 @@ export type LocalCoreErrorCode =
   /** A rule's `EventPattern` is text that is not JSON. */
   | 'EVENT_PATTERN_NOT_JSON'
   /** A dead-letter queue a target names is not a queue of the templates. */
-  | 'UNKNOWN_DEAD_LETTER_QUEUE';
+  | 'UNKNOWN_DEAD_LETTER_QUEUE'
+  /** A boot option is out of its range. */
+  | 'INVALID_OPTION'
+  /** A fault configuration names an unknown fault or has a value out of range. */
+  | 'INVALID_FAULT';
 
 /** The local core cannot boot or serve the assembly as it is; the message says what to change. */
 export class LocalCoreError extends Error {

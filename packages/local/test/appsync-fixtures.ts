@@ -94,9 +94,10 @@ function principal(name: string, credentials: TestCredentials, allows: (arn: str
     secretAccessKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
     userArn: `arn:aws:iam::${ACCOUNT_ID}:user/${name}`,
+    principalArn: `arn:aws:iam::${ACCOUNT_ID}:user/${name}`,
     username: name,
     accountId: ACCOUNT_ID,
-    allows: (action, resourceArn) => action === 'appsync:GraphQL' && allows(resourceArn),
+    decide: ({ action, resource }) => (action === 'appsync:GraphQL' && allows(resource) ? 'allow' : 'implicit-deny'),
   };
 }
 

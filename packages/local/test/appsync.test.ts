@@ -306,6 +306,8 @@ describe('execution', () => {
   ): Executor {
     const deps: ResolverDeps = {
       appSchema: buildAppSyncSchema(schema, 'API_KEY'),
+      shouldPublish: () => true,
+      validationErrorType: undefined,
       resolvers: new Map([
         [
           'Query.room',

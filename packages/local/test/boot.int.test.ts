@@ -63,15 +63,12 @@ interface Clients {
   readonly sfn: SFNClient;
 }
 
-/**
- * SDK clients of the core's one server. `LocalCore` has no base URL, so it is the origin of
- * `graphqlUrl` (which is '' for an assembly without an AppSync API).
- */
+/** SDK clients of the core's one server, signing as the operator (an administrator's credentials). */
 function clientsOf(core: LocalCore, ca?: string): Clients {
   const config = {
-    endpoint: new URL(core.graphqlUrl).origin,
+    endpoint: core.endpoint,
     region: core.region,
-    credentials: { accessKeyId: 'AKIALOCALTEST0000000', secretAccessKey: 'local' },
+    credentials: core.operatorCredentials,
     maxAttempts: 1,
     ...(ca === undefined ? {} : { requestHandler: { httpsAgent: new Agent({ ca }) } }),
   };
@@ -317,6 +314,7 @@ describe('bootLocalCore with tls and a data folder', () => {
     expect(core.certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8')).toBe(core.certificatePem);
     expect(JSON.parse(readFileSync(join(dataDir, 'endpoint.json'), 'utf8'))).toEqual({
+      endpoint: core.endpoint,
       graphqlUrl: core.graphqlUrl,
       realtimeUrl: core.realtimeUrl,
       apiKey: core.apiKey,

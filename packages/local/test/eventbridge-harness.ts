@@ -6,7 +6,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalEventBus, LocalQueue, type LocalEventBus, type LocalEventBusOptions } from '../src/eventbridge';
+import { createLocalEventBus, type LocalEventBus, type LocalEventBusOptions } from '../src/eventbridge';
+import { LocalQueue } from '../src/sqs';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '111122223333';

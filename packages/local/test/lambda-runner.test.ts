@@ -329,13 +329,14 @@ describe('asynchronous invocations', () => {
     const failures: AsyncInvocationFailure[] = [];
     const { fn: failing } = fn('alwaysFails', {
       asyncRetryDelaysMs: [0, 0],
-      onAsyncFailure: (failure) => failures.push(failure),
+      onAsyncFailure: (failure) => void failures.push(failure),
     });
     await failing.invokeAsync({ id: 'e1' });
     await failing.drain();
     expect(failures).toEqual([
       {
         functionName: 'test-fn',
+        invocationId: expect.any(String),
         event: { id: 'e1' },
         attempts: 3,
         error: { errorType: 'Error', errorMessage: 'always', trace: expect.any(Array) },
@@ -360,7 +361,15 @@ describe('asynchronous invocations', () => {
     });
     expect(await flaky.invoke({ id: 'e2' }, { async: true })).toEqual({ ok: true, value: null });
     await flaky.drain();
-    expect(successes).toEqual([{ functionName: 'test-fn', event: { id: 'e2' }, attempts: 2, value: { attempt: 2 } }]);
+    expect(successes).toEqual([
+      {
+        functionName: 'test-fn',
+        invocationId: expect.any(String),
+        event: { id: 'e2' },
+        attempts: 2,
+        value: { attempt: 2 },
+      },
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The reservation aggregate's domain. Its CDK construct is in `@core/reservation/infra`. */
 export { parseReservationCommand } from './api/commands';
 export {
+  ADMIN_ROLE,
   MAX_NIGHTS,
   REJECTION_REASONS,
   type RejectionReason,

@@ -6,6 +6,10 @@ import { nightsBetween, reservationDecider, type ReservationEvent } from '../src
 
 const today = '2026-11-28';
 const context = testContext(`${today}T15:30:00Z`);
+/** A front-end server acting for the reservation's guest, for another guest, and for an admin. */
+const asGuest = testContext(`${today}T15:30:00Z`, 'id', { userId: 'u-1' });
+const asOtherGuest = testContext(`${today}T15:30:00Z`, 'id', { userId: 'u-2', roles: ['concierge'] });
+const asAdmin = testContext(`${today}T15:30:00Z`, 'id', { userId: 'staff-1', roles: ['admin'] });
 const request = (dateStart: string, dateEnd: string) => ({
   type: 'CreateReservation' as const,
   data: { reservationId: 'r-1', userId: 'u-1', roomId: 'room-7', dateStart, dateEnd },
@@ -63,6 +67,14 @@ describe('createReservation', () => {
       .then([{ type: 'ReservationRequested', data: request(today, '2026-11-29').data }]);
   });
 
+  it('books for the user the request is made for only, unless an admin makes it', () => {
+    given(reservationDecider).when(request('2026-12-01', '2026-12-04'), asGuest).then([requested]);
+    given(reservationDecider).when(request('2026-12-01', '2026-12-04'), asAdmin).then([requested]);
+    given(reservationDecider)
+      .when(request('2026-12-01', '2026-12-04'), asOtherGuest)
+      .thenThrows('NOT_YOUR_RESERVATION', 'books for themselves only');
+  });
+
   it('refuses to create a reservation that exists', () => {
     given(reservationDecider, [requested])
       .when(request('2026-12-01', '2026-12-04'), context)
@@ -71,15 +83,31 @@ describe('createReservation', () => {
 });
 
 describe('cancelReservation', () => {
-  it('cancels a requested reservation with its reason', () => {
+  it("cancels a requested reservation with its reason, for the reservation's own user or an admin", () => {
+    const cancelled = [{ type: 'ReservationCancelled', data: cancelledData('plans changed', false) }];
     given(reservationDecider, [requested])
-      .when(cancel(), context)
-      .then([{ type: 'ReservationCancelled', data: cancelledData('plans changed', false) }]);
+      .when(cancel(), asGuest)
+      .then(cancelled as ReservationEvent[]);
+    given(reservationDecider, [requested])
+      .when(cancel(), asAdmin)
+      .then(cancelled as ReservationEvent[]);
+  });
+
+  it('refuses anyone else: another user, a caller acting for nobody, the API key', () => {
+    for (const stranger of [
+      asOtherGuest,
+      context,
+      testContext(`${today}T15:30:00Z`, 'id', { kind: 'apiKey', id: 'api-key' }),
+    ]) {
+      given(reservationDecider, [requested])
+        .when(cancel(), stranger)
+        .thenThrows('NOT_RESERVATION_OWNER', "only the reservation's own user or an admin");
+    }
   });
 
   it('cancels a confirmed reservation, saying so (the saga then releases the room and refunds)', () => {
     given(reservationDecider, [requested, confirmed])
-      .when(cancel(), context)
+      .when(cancel(), asGuest)
       .then([
         {
           type: 'ReservationCancelled',
@@ -89,7 +117,7 @@ describe('cancelReservation', () => {
   });
 
   it('refuses a rejected reservation', () => {
-    given(reservationDecider, [requested, rejected]).when(cancel(), context).thenThrows('RESERVATION_REJECTED');
+    given(reservationDecider, [requested, rejected]).when(cancel(), asGuest).thenThrows('RESERVATION_REJECTED');
   });
 
   it('refuses an unknown reservation', () => {
@@ -99,7 +127,7 @@ describe('cancelReservation', () => {
   it('refuses an already cancelled reservation', () => {
     const cancelled: ReservationEvent = { type: 'ReservationCancelled', data: cancelledData(null, false) };
     given(reservationDecider, [requested, cancelled])
-      .when(cancel(), context)
+      .when(cancel(), asGuest)
       .thenThrows('RESERVATION_ALREADY_CANCELLED');
   });
 });

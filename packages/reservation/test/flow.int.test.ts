@@ -61,6 +61,18 @@ const mutation = (fieldName: string, input: Record<string, unknown>): AppSyncRes
   info: { fieldName, parentTypeName: 'Mutation' },
 });
 
+/** The same mutation, sent by the front-end server for a user it names in a signed header. */
+const forUser = (event: AppSyncResolverEvent, userId: string): AppSyncResolverEvent => ({
+  ...event,
+  request: {
+    headers: {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20261128/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date;x-core-user, Signature=00',
+      'x-core-user': userId,
+    },
+  },
+});
+
 /** Delivers every entry the bus accepted since `from`, as the bus rule would. */
 async function deliverFrom(from: number) {
   const outcomes = [];
@@ -191,7 +203,7 @@ describe('reservation flow: command → publish → store → notify', () => {
     expect(bus.accepted).toHaveLength(before);
   });
 
-  it('answers a create retried with another input under the same commandId as COMMAND_ID_REUSED', async () => {
+  it('refuses at once a create retried with another input under the same commandId (COMMAND_ID_REUSED), publishing nothing', async () => {
     const before = bus.accepted.length;
     const other = {
       userId: 'u-9',
@@ -200,10 +212,13 @@ describe('reservation flow: command → publish → store → notify', () => {
       dateEnd: nextWeek(10),
       commandId: 'cmd-create-1',
     };
-    const accepted = await command(mutation('createReservation', other), lambda);
-    expect(accepted.id).not.toBe(reservationId);
-    const [outcome] = await deliverFrom(before);
-    expect(outcome).toMatchObject({ status: 'REJECTED', error: { code: 'COMMAND_ID_REUSED' } });
+    // The new reservation's id comes from the command id, so the other input lands on the first
+    // reservation's stream, whose recent commits know the command id under another fingerprint.
+    await expect(command(mutation('createReservation', other), lambda)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^COMMAND_ID_REUSED: command id cmd-create-1 was already used/),
+    });
+    expect(bus.accepted).toHaveLength(before);
   });
 
   it('answers a broken rule at once as BusinessRuleViolation naming the rule, and publishes nothing', async () => {
@@ -228,10 +243,25 @@ describe('reservation flow: command → publish → store → notify', () => {
     expect((error as Error).message).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
-  it('cancels, then refuses a second cancel as already cancelled', async () => {
+  it('refuses a cancel for another user, or for nobody, as Forbidden, and publishes nothing', async () => {
+    const before = bus.accepted.length;
+    const cancel = mutation('cancelReservation', { id: reservationId, reason: 'not mine' });
+    for (const attempt of [forUser(cancel, 'u-2'), cancel]) {
+      await expect(command(attempt, lambda)).rejects.toMatchObject({
+        name: 'Forbidden',
+        message: expect.stringMatching(/^NOT_RESERVATION_OWNER: /) as unknown as string,
+      });
+    }
+    expect(bus.accepted).toHaveLength(before);
+  });
+
+  it("cancels for the reservation's own user, then refuses a second cancel as already cancelled", async () => {
     const before = bus.accepted.length;
     await command(
-      mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }),
+      forUser(
+        mutation('cancelReservation', { id: reservationId, reason: 'plans changed', commandId: 'cmd-cancel-1' }),
+        'u-1',
+      ),
       lambda,
     );
     const [outcome] = await deliverFrom(before);
@@ -240,7 +270,8 @@ describe('reservation flow: command → publish → store → notify', () => {
       version: 2,
       state: { status: 'CANCELLED', cancellationReason: 'plans changed' },
     });
-    await expect(command(mutation('cancelReservation', { id: reservationId }), lambda)).rejects.toMatchObject({
+    const again = forUser(mutation('cancelReservation', { id: reservationId }), 'u-1');
+    await expect(command(again, lambda)).rejects.toMatchObject({
       name: 'BusinessRuleViolation',
       message: expect.stringMatching(/^RESERVATION_ALREADY_CANCELLED/),
     });

@@ -58,7 +58,10 @@ export interface HandlerLogFields {
   readonly version?: number;
   readonly outcome?: HandlerOutcome;
   readonly status?: NotificationStatus;
-  /** For a refused command: the GraphQL errorType and the message the client got. */
+  /**
+   * For a refused command: the GraphQL errorType and the error code the client got (`STAY_TOO_LONG`);
+   * the whole message, which may quote the input or the state, is logged at debug level only.
+   */
   readonly errorType?: string;
   readonly reason?: string;
   readonly durationMs?: number;
@@ -69,7 +72,7 @@ export type LogFields = HandlerLogFields & Record<string, unknown>;
 
 /** One handler log line as it is printed. */
 export interface HandlerLogLine extends HandlerLogFields {
-  readonly level: 'INFO' | 'ERROR';
+  readonly level: 'DEBUG' | 'INFO' | 'ERROR';
   readonly message: string;
 }
 
@@ -95,7 +98,7 @@ export function parseHandlerLogLine(text: string): (HandlerLogLine & Record<stri
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const line = value as Record<string, unknown>;
   const ok =
-    (line['level'] === 'INFO' || line['level'] === 'ERROR') &&
+    (line['level'] === 'DEBUG' || line['level'] === 'INFO' || line['level'] === 'ERROR') &&
     typeof line['message'] === 'string' &&
     oneOf(line['step'], HANDLER_STEPS) &&
     oneOf(line['outcome'], [...COMMAND_OUTCOMES, ...STORE_OUTCOMES]) &&

@@ -11,12 +11,41 @@ export interface DomainEvent<Type extends string = string, Data = unknown> {
   readonly data: Data;
 }
 
-/** Who asked: taken from the caller's AppSync identity. */
+/** The kinds of caller an actor can be. */
+export const ACTOR_KINDS = ['iam', 'apiKey', 'cognito', 'system'] as const;
+
+/**
+ * Who asked: taken from the caller's AppSync identity, never from a command's input (see
+ * `actorOf` in `@core/runtime/handlers`).
+ */
 export interface Actor {
-  /** `iam` for a signed AWS caller, `apiKey` for the development key, `system` for internal callers. */
-  readonly kind: 'iam' | 'apiKey' | 'cognito' | 'system';
+  /** `iam` for a signed AWS caller, `cognito` for a user pool user, `apiKey` for the development key, `system` for internal callers. */
+  readonly kind: (typeof ACTOR_KINDS)[number];
   /** The IAM user/role ARN, the Cognito subject, or `api-key`. */
   readonly id: string;
+  /**
+   * The end user the command is sent for, when an authenticated caller vouches for one: a Cognito
+   * user is that user; a front-end server names the user in its signed `x-core-user` header.
+   * Absent otherwise (the API key never has one).
+   */
+  readonly userId?: string;
+  /** That user's roles, vouched for the same way: the Cognito groups, or the signed `x-core-user-roles` header. */
+  readonly roles?: readonly string[];
+}
+
+/**
+ * Whether the actor acts for this user.
+ *
+ * @example
+ * if (!actsFor(context.actor, state.userId) && !hasRole(context.actor, 'admin')) throw new ForbiddenError(...);
+ */
+export function actsFor(actor: Actor, userId: string): boolean {
+  return actor.userId !== undefined && actor.userId === userId;
+}
+
+/** Whether the actor's user has this role. */
+export function hasRole(actor: Actor, role: string): boolean {
+  return actor.roles?.includes(role) === true;
 }
 
 /**

@@ -103,7 +103,7 @@ const RETRYABLE_ERRORS = new Set([
   'ECONNRESET',
 ]);
 
-interface CommitItem {
+export interface CommitItem {
   readonly commit: Commit;
   readonly stateText: string;
   readonly storedAt: string;
@@ -426,7 +426,8 @@ function toCommitItem(commit: Commit): Record<string, AttributeValue> & Record<s
   };
 }
 
-function fromCommitItem(item: Record<string, AttributeValue>): CommitItem {
+/** A commit item as the store reads it (exported for the testing subpath's table reader). */
+export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem {
   const text = (name: string): string => {
     const value = item[name]?.S;
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `event store item has no string ${name}`);
@@ -469,7 +470,8 @@ function toRecordItem(record: CommandRecord): Record<string, AttributeValue> {
   return { ...common, code: { S: record.code }, message: { S: record.message } };
 }
 
-function fromRecordItem(item: Record<string, AttributeValue>): CommandRecord {
+/** A command record item as the store reads it (exported for the testing subpath's table reader). */
+export function fromRecordItem(item: Record<string, AttributeValue>): CommandRecord {
   const text = (name: string): string => {
     const value = item[name]?.S;
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `command record has no string ${name}`);

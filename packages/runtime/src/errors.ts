@@ -7,6 +7,7 @@
 /** What kind of failure an error is; decides the GraphQL `errorType` and whether a retry can help. */
 export type ErrorCategory =
   | 'BusinessRuleViolation'
+  | 'Forbidden'
   | 'ValidationError'
   | 'PayloadTooLarge'
   | 'Conflict'
@@ -71,6 +72,18 @@ export class BusinessRuleViolationError extends CoreError {
   constructor(code: AggregateErrorCode, message: string) {
     super('BusinessRuleViolation', code, message);
     this.name = 'BusinessRuleViolationError';
+  }
+}
+
+/**
+ * The actor may not do this to this aggregate (only a reservation's own user may cancel it);
+ * `code` names the rule (`NOT_RESERVATION_OWNER`). The decider throws it from the actor in its
+ * context, which comes from the caller's identity.
+ */
+export class ForbiddenError extends CoreError {
+  constructor(code: AggregateErrorCode, message: string) {
+    super('Forbidden', code, message);
+    this.name = 'ForbiddenError';
   }
 }
 
@@ -165,6 +178,8 @@ export function toGraphQLErrorType(error: unknown): string {
   switch (error.category) {
     case 'BusinessRuleViolation':
       return 'BusinessRuleViolation';
+    case 'Forbidden':
+      return 'Forbidden';
     case 'ValidationError':
       return 'ValidationError';
     case 'PayloadTooLarge':

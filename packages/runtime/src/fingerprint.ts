@@ -1,20 +1,28 @@
 /**
- * A command's fingerprint: 128 bits of SHA-256 over the aggregate, the mutation field and its
+ * A command's fingerprint: 128 bits of SHA-256 over the aggregate, the mutation field, its
  * arguments in canonical JSON (keys sorted, absent and null values dropped, `commandId`, `replyTo` and
- * a saga step's `taskToken` left out). A retry of the same command has the same fingerprint; another command that reuses the
- * command id has another.
+ * a saga step's `taskToken` left out) and who sent it (the actor's kind, id and user). A retry of the
+ * same command by the same caller has the same fingerprint; another command, or another caller, that
+ * reuses the command id has another, so it is refused and never answered with the first command's outcome.
  */
 import { createHash } from 'node:crypto';
+import type { Actor } from './decider';
 
 /** Arguments that say how a command is sent, not what it asks. */
 const DELIVERY_FIELDS = new Set(['commandId', 'replyTo', 'taskToken']);
 
 /**
  * @example
- * commandFingerprint('reservation', 'createReservation', { input: { userId: 'u', commandId: 'c-1' } });
+ * commandFingerprint('reservation', 'createReservation', { input: { userId: 'u', commandId: 'c-1' } }, actor);
  */
-export function commandFingerprint(aggregate: string, fieldName: string, args: Record<string, unknown>): string {
-  const text = canonicalJson([aggregate, fieldName, withoutDeliveryFields(args)]);
+export function commandFingerprint(
+  aggregate: string,
+  fieldName: string,
+  args: Record<string, unknown>,
+  actor: Actor,
+): string {
+  const sender = [actor.kind, actor.id, actor.userId ?? null];
+  const text = canonicalJson([aggregate, fieldName, withoutDeliveryFields(args), sender]);
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 

@@ -2,6 +2,8 @@
 export {
   actorOf,
   correlationIdOf,
+  USER_HEADER,
+  USER_ROLES_HEADER,
   type AppSyncIdentity,
   type AppSyncResolverEvent,
   type LambdaContext,

@@ -1,7 +1,10 @@
 /** The aggregate toolkit. Adapters live in subpaths (`/dynamodb`, `/eventbridge`, `/appsync`) so a bundle holds only what it uses. */
 export { readConfig, type Config } from './config';
 export {
+  ACTOR_KINDS,
+  actsFor,
   fold,
+  hasRole,
   type Actor,
   type DecideContext,
   type Decider,
@@ -32,6 +35,7 @@ export {
   CoreError,
   DeadlineExceededError,
   DependencyError,
+  ForbiddenError,
   GraphQLFacingError,
   PayloadTooLargeError,
   ValidationError,
@@ -45,7 +49,7 @@ export {
   type RuntimeErrorCode,
 } from './errors';
 export { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
-export { logError, logInfo, type LogFields } from './log';
+export { logDebug, logError, logInfo, type LogFields } from './log';
 export { outcomeOfRecord, readCommandOutcome, type OutcomeRequest } from './outcome';
 export type {
   AppendOptions,

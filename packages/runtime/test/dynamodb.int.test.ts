@@ -1,7 +1,9 @@
 /** The DynamoDB event store against dynalite (behind the transaction front): appends, records, loads. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createDynamoDbEventStore, type DynamoDbEventStore } from '../src/dynamodb';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { REQUEST_TIMEOUT_MS, createDynamoDbEventStore, type DynamoDbEventStore } from '../src/dynamodb';
 import { fold, toCommit, type Commit } from '../src/index';
 import { counterDecider, type CounterEvent, type CounterState } from './support/counter';
 import { createEventsTable, startDynalite } from '../src/testing';
@@ -169,6 +171,34 @@ describe('DynamoDB event store (dynalite)', () => {
       code: 'TIMEOUT',
     });
     expect(await store.findCommand('c-1')).toBeUndefined();
+  });
+
+  it('gives up a write that hangs, so that none is under way when the deadline passes (the default client)', async () => {
+    const silent = createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    try {
+      const store = createDynamoDbEventStore({ tableName: 'events-silent' });
+      const commit = commitOn(
+        { state: { total: 0, count: 0 }, version: 0, recentCommits: [] },
+        { streamId: 's-1', commandId: 'c-1', amounts: [1] },
+      );
+      const notAfter = new Date(Date.now() + 1_500);
+      const started = Date.now();
+      await expect(store.append(commit, { notAfter })).rejects.toMatchObject({ code: 'TIMEOUT' });
+      expect(Date.now()).toBeLessThan(notAfter.getTime() + REQUEST_TIMEOUT_MS + 300);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS);
+    } finally {
+      process.env = saved;
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('refuses ids in the command records partition', async () => {

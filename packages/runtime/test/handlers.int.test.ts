@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -161,6 +161,24 @@ describe('command → publish → store → notify', () => {
     });
   });
 
+  it('logs no event data above debug level: ids, steps and outcomes only', async () => {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const log = jest.spyOn(console, 'log').mockImplementation(capture);
+    const error = jest.spyOn(console, 'error').mockImplementation(capture);
+    try {
+      const before = bus.accepted.length;
+      await send({ id: 'flow-log', amount: 987_654, commandId: 'log-1' });
+      await deliver(before);
+      await send({ id: 'flow-log', amount: -987_654_321 }).catch(() => undefined);
+    } finally {
+      log.mockRestore();
+      error.mockRestore();
+    }
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((line) => line.includes('987654'))).toEqual([]);
+  });
+
   it('signs the notification with SigV4 for the appsync service', async () => {
     const request = appsync.requests.at(-1);
     expect(request?.headers.authorization).toMatch(
@@ -317,6 +335,68 @@ describe('command → publish → store → notify', () => {
     const skipped = { ...commit, events: [{ ...commit.events[0], version: 5 }] };
     await expect(deliverDetail(skipped)).rejects.toMatchObject({ code: 'MALFORMED_COMMIT' });
     expect(await store().findCommand('shape-1')).toBeUndefined();
+  });
+
+  it("refuses a commit whose events lack an actor, carry another command's causation, or disagree on the actor", async () => {
+    const before = bus.accepted.length;
+    await send({ id: 'flow-9', amount: 1, commandId: 'shape-2' });
+    const commit = JSON.parse(bus.accepted[before]?.Detail ?? '{}');
+    const [event] = commit.events;
+    const deliverDetail = (detail: unknown) =>
+      eventHandler({ id: 'e', source: 'core.counter', 'detail-type': 'Commit', detail });
+    const { actor: _dropped, ...withoutActor } = event;
+    const forged = [
+      { ...commit, events: [withoutActor] },
+      { ...commit, events: [{ ...event, actor: { kind: 'root', id: 'me' } }] },
+      { ...commit, events: [{ ...event, actor: { kind: 'iam', id: '' } }] },
+      { ...commit, events: [{ ...event, causationId: 'another-command' }] },
+      { ...commit, events: [{ ...event, correlationId: 'another-request' }] },
+      {
+        ...commit,
+        events: [event, { ...event, version: 2, actor: { kind: 'iam', id: 'arn:aws:iam::1:role/other' } }],
+      },
+    ];
+    for (const detail of forged) {
+      await expect(deliverDetail(detail)).rejects.toMatchObject({
+        code: 'MALFORMED_COMMIT',
+        message: expect.stringMatching(/actor|causationId|correlationId/) as unknown as string,
+      });
+    }
+    expect(await store().findCommand('shape-2')).toBeUndefined();
+    await expect(deliverDetail(commit)).resolves.toMatchObject({ status: 'STORED' });
+  });
+
+  it('takes the actor from the AppSync identity and the signed user header, never from the input', async () => {
+    const before = bus.accepted.length;
+    const event = mutation({ id: 'flow-10', amount: 1, commandId: 'actor-1', actor: { kind: 'system', id: 'root' } });
+    const headers = {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKID/20261128/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date;x-core-user, Signature=00',
+      'x-core-user': 'guest-7',
+      'x-core-user-roles': 'admin',
+    };
+    await command()({ ...event, request: { headers } }, lambdaContext);
+    const published = JSON.parse(bus.accepted[before]?.Detail ?? '{}');
+    // x-core-user-roles is not among the signed headers: no roles.
+    expect(published.events[0].actor).toEqual({
+      kind: 'iam',
+      id: 'arn:aws:iam::000000000000:role/frontend',
+      userId: 'guest-7',
+      roles: [],
+    });
+  });
+
+  it("refuses a command id reused by another caller, without answering the first caller's outcome", async () => {
+    const before = bus.accepted.length;
+    await send({ id: 'flow-11', amount: 1, commandId: 'mine-1' });
+    await deliver(before);
+    const notified = appsync.requests.length;
+    const other = { ...mutation({ id: 'flow-11', amount: 1, commandId: 'mine-1' }), identity: { sub: 'user-2' } };
+    await expect(command()(other, lambdaContext)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringMatching(/^COMMAND_ID_REUSED: /) as unknown as string,
+    });
+    expect(appsync.requests).toHaveLength(notified);
   });
 
   it('refuses a blank or overlong command id as a ValidationError that does not echo it', async () => {

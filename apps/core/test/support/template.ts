@@ -17,9 +17,12 @@ export interface CfnResource {
 export type Resources = Readonly<Record<string, CfnResource>>;
 
 export interface Statement {
+  readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Principal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** The resources of the stack `stackName` in a cloud assembly folder (`apps/core/cdk.out`). */
@@ -80,4 +83,45 @@ export function roleOfFunction(resources: Resources, functionId: string): string
   const roleId = idOf(resources[functionId]?.Properties?.Role);
   if (roleId === undefined) throw new Error(`function ${functionId} has no role of this stack`);
   return roleId;
+}
+
+/**
+ * A template value as text: `{ Ref: X }` and `{ 'Fn::GetAtt': [X, 'Arn'] }` become `<X>` (another
+ * attribute `<X.Attr>`), pseudo parameters `<AWS::Partition>`, `Fn::Join` its parts joined.
+ */
+export function renderValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(renderValue).join(',');
+  const record = (value ?? {}) as Record<string, unknown>;
+  if (typeof record.Ref === 'string') return `<${record.Ref}>`;
+  const getAtt = record['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return getAtt[1] === 'Arn' ? `<${String(getAtt[0])}>` : `<${getAtt.join('.')}>`;
+  const join = record['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join !== undefined) return join[1].map(renderValue).join(join[0]);
+  return JSON.stringify(value);
+}
+
+/**
+ * What statements allow, one sentence per action and resource: `dynamodb:Query <Events>`, with the
+ * conditions after `if` (`events:PutEvents <Bus> if StringEquals events:source=core.reservation`).
+ */
+export function grantsOf(statements: readonly Statement[]): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => {
+      const actions = Array.isArray(s.Action) ? s.Action : [s.Action];
+      const resources = Array.isArray(s.Resource) ? s.Resource : [s.Resource];
+      return actions.flatMap((action) =>
+        resources.map((resource) => `${action} ${renderValue(resource)}${conditionText(s.Condition)}`),
+      );
+    });
+}
+
+/** A statement's conditions as text: ` if StringEquals events:source=core.reservation …`; '' without any. */
+export function conditionText(condition: Statement['Condition']): string {
+  if (condition === undefined) return '';
+  const parts = Object.entries(condition).flatMap(([operator, keys]) =>
+    Object.entries(keys).map(([key, value]) => `${operator} ${key}=${renderValue(value)}`),
+  );
+  return ` if ${parts.join(' and ')}`;
 }

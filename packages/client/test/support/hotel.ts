@@ -13,7 +13,8 @@ export const assemblyDir = join(__dirname, '..', '..', '..', '..', 'apps', 'core
 export const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 export function bootCore(): Promise<LocalCore> {
-  return bootLocalCore({ assemblyDir, port: 0, log: () => undefined });
+  // The development stage: the local core serves one stack's API.
+  return bootLocalCore({ assemblyDir, stacks: ['CoreDev'], port: 0, log: () => undefined });
 }
 
 /** A client of `core` signed with the local front-end credentials; `diagnostics` collects what it reports. */

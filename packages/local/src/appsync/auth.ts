@@ -5,7 +5,7 @@
  * The same headers arrive three ways: as HTTP headers, base64-encoded in the real-time handshake,
  * and in a `start` message's `extensions.authorization`. Each is turned into a {@link CredentialRequest}.
  */
-import { isSigV4Authorization, verifySigV4, type SignedRequest } from './sigv4';
+import { isSigV4Authorization, verifySigV4, type SignedRequest } from '../iam/sigv4';
 import type { IamPrincipal, SupportedAuthMode } from './types';
 
 /** An authenticated caller. */

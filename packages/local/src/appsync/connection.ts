@@ -9,8 +9,9 @@ import { AppSyncFieldError } from '../errors';
 import { UNAUTHORIZED_FIELD, UNAUTHORIZED_REQUEST, describeError, type AppSyncRequestError } from './error-format';
 import type { Executor, GraphQLRequest, PreparedRequest, SubscriptionRoot } from './execute';
 import { isRecord, parseJson } from './json';
+import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from './limits';
 import { fieldAccessError, resolverKey, runResolver, type ResolverContext, type ResolverDeps } from './resolvers';
-import { isSigV4Authorization } from './sigv4';
+import { isSigV4Authorization } from '../iam/sigv4';
 import { filterOf, type RegisteredSubscription, type SubscriptionRegistry } from './subscriptions';
 
 /** What AppSync announces in `connection_ack`. */
@@ -24,6 +25,8 @@ export interface RealtimeDeps {
   readonly registry: SubscriptionRegistry;
   readonly keepAliveIntervalMs: number;
   readonly counters: RealtimeCounters;
+  /** Whether a connection's `Host` header is served. */
+  readonly acceptsHost: (host: string | undefined) => boolean;
   readonly log: (line: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -187,7 +190,7 @@ export class RealtimeConnection {
         return;
       default:
         this.sendError(id, [
-          { errorType: 'UnsupportedOperation', message: `Message type ${message.type} is not supported.` },
+          { errorType: 'UnsupportedOperation', message: `Message type ${message.type.slice(0, 32)} is not supported.` },
         ]);
     }
   }
@@ -198,7 +201,18 @@ export class RealtimeConnection {
       return;
     }
     if (this.subscriptions.has(id)) {
-      this.sendError(id, [{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
+      this.sendError(id, [
+        { errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id.slice(0, 64)}` },
+      ]);
+      return;
+    }
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      this.sendError(id, [
+        {
+          errorType: 'MaxSubscriptionsReachedError',
+          message: `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
+        },
+      ]);
       return;
     }
     const start = parseStartPayload(payload);
@@ -252,7 +266,10 @@ export class RealtimeConnection {
     if (!prepared.ok) {
       this.sendError(
         id,
-        (prepared.body.errors ?? []).map((error) => ({ message: error.message })),
+        (prepared.body.errors ?? []).map(({ errorType, message }) => ({
+          ...(errorType === undefined ? {} : { errorType }),
+          message,
+        })),
       );
       return undefined;
     }
@@ -270,7 +287,10 @@ export class RealtimeConnection {
         id,
         root.ok
           ? [{ message: 'The schema has no Subscription type.' }]
-          : root.errors.map((error) => ({ message: error.message })),
+          : root.errors.map(({ errorType, message }) => ({
+              ...(errorType === undefined ? {} : { errorType }),
+              message,
+            })),
       );
       return undefined;
     }

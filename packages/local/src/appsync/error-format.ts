@@ -3,7 +3,12 @@
  * - request-level errors (401, 400): `{ errors: [{ errorType, message }] }`, before any execution;
  * - GraphQL errors inside a 200: `{ path, data, errorType, errorInfo, locations, message }` for errors
  *   raised by resolvers and authorization, `{ path, locations, message }` for parse, validation and
- *   null-propagation errors (AppSync gives those no `errorType`).
+ *   null-propagation errors. AppSync's captures (its team's, 2020; 2023) give parse and validation
+ *   errors no `errorType`; graphql-java, which AppSync runs, classifies them `ValidationError`. Which one
+ *   AppSync sends today is unconfirmed, so the API takes either reading (`validationErrorType`).
+ *
+ * A message made from what the client sent (a field name, a variable's value) quotes at most a short
+ * prefix of it (`shortenEcho`): an error never echoes a large input back.
  */
 import { getNamedType, isObjectType, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { AppSyncFieldError } from '../errors';
@@ -49,8 +54,33 @@ export function requestErrorBody(errorType: string, message: string): { errors: 
   return { errors: [{ errorType, message }] };
 }
 
-/** Converts a graphql-js error (from parsing, validation or execution) to AppSync's shape. */
-export function formatGraphQLError(error: GraphQLError, schema: GraphQLSchema): AppSyncGraphQLError {
+/** The longest part of a client's input an error message quotes. */
+export const ECHO_PREFIX_LENGTH = 32;
+const MAX_MESSAGE_LENGTH = 400;
+
+/**
+ * Shortens every double-quoted part of a message (graphql-js quotes what it echoes) to its first {@link ECHO_PREFIX_LENGTH}
+ * characters, and the whole message to 400.
+ *
+ * @example
+ * shortenEcho('Cannot query field "aaaa…(10 000 characters)" on type "Query".'); // 'Cannot query field "aaaa…(32)…" on type "Query".'
+ */
+export function shortenEcho(message: string): string {
+  const quoted = message.replace(/"((?:[^"\\]|\\.)*)"/g, (match, text: string) =>
+    text.length > ECHO_PREFIX_LENGTH ? `"${text.slice(0, ECHO_PREFIX_LENGTH)}…"` : match,
+  );
+  return quoted.length > MAX_MESSAGE_LENGTH ? `${quoted.slice(0, MAX_MESSAGE_LENGTH)}…` : quoted;
+}
+
+/**
+ * Converts a graphql-js error (from parsing, validation or execution) to AppSync's shape. An error of
+ * the request itself (no path: a variable that does not coerce) gets `validationErrorType` when given.
+ */
+export function formatGraphQLError(
+  error: GraphQLError,
+  schema: GraphQLSchema,
+  validationErrorType?: string,
+): AppSyncGraphQLError {
   const path = error.path ?? null;
   const locations = error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })) ?? null;
   const original = error.originalError;
@@ -61,7 +91,8 @@ export function formatGraphQLError(error: GraphQLError, schema: GraphQLSchema): 
   if (nonNull) {
     return { path, locations: null, message: nonNull };
   }
-  return { path, locations, message: error.message };
+  if (path === null) return formatDocumentError(error, validationErrorType);
+  return { path, locations, message: shortenEcho(error.message) };
 }
 
 const GRAPHQL_JS_NON_NULL = /^Cannot return null for non-nullable field (\w+)\.(\w+)\.$/;
@@ -86,10 +117,13 @@ function nonNullMessage(
   return `Cannot return null for non-nullable type: '${typeName}' within parent '${parentName}' (/${path.join('/')})`;
 }
 
-/** A parse or validation error: AppSync reports it with `path: null` and no `errorType`. */
-export function formatDocumentError(error: GraphQLError): AppSyncGraphQLError {
+/** A parse or validation error: `path: null`, and `errorType` only under the `validationErrorType` reading. */
+export function formatDocumentError(error: GraphQLError, validationErrorType?: string): AppSyncGraphQLError {
   const locations = error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })) ?? null;
-  return { path: null, locations, message: error.message };
+  const message = shortenEcho(error.message);
+  return validationErrorType === undefined
+    ? { path: null, locations, message }
+    : { path: null, errorType: validationErrorType, locations, message };
 }
 
 /** Describes any thrown value for a log line or an error message. */

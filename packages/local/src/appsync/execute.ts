@@ -12,6 +12,7 @@ import {
   getOperationAST,
   getVariableValues,
   parse,
+  specifiedRules,
   validate,
   type DocumentNode,
   type ExecutionResult,
@@ -20,8 +21,10 @@ import {
   type GraphQLField,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValidationRule,
 } from 'graphql';
 import { describeError, formatDocumentError, formatGraphQLError, type AppSyncGraphQLError } from './error-format';
+import { MAX_SUBSCRIPTION_PAYLOAD_BYTES } from './limits';
 import { createFieldResolver, type ResolverContext, type ResolverDeps } from './resolvers';
 import { byFieldName, type Fragments } from './selection';
 import type { SubscriptionRegistry } from './subscriptions';
@@ -57,8 +60,8 @@ export interface SubscriptionRoot {
   readonly args: Readonly<Record<string, unknown>>;
 }
 
-function documentErrors(errors: readonly GraphQLError[]): GraphQLResponseBody {
-  return { data: null, errors: errors.map(formatDocumentError) };
+function documentErrors(errors: readonly GraphQLError[], errorType: string | undefined): GraphQLResponseBody {
+  return { data: null, errors: errors.map((error) => formatDocumentError(error, errorType)) };
 }
 
 function fragmentsOf(document: DocumentNode): Fragments {
@@ -90,6 +93,8 @@ export class Executor {
   constructor(
     private readonly deps: ResolverDeps,
     private readonly registry: SubscriptionRegistry,
+    /** Rules beyond GraphQL's own: the API's introspection, depth and resolver count limits. */
+    private readonly rules: readonly ValidationRule[] = [],
   ) {
     this.fieldResolver = createFieldResolver(deps);
   }
@@ -105,18 +110,18 @@ export class Executor {
       document = parse(request.query);
     } catch (error) {
       const parseError = error instanceof GraphQLError ? error : new GraphQLError(describeError(error));
-      return { ok: false, body: documentErrors([parseError]) };
+      return { ok: false, body: documentErrors([parseError], this.deps.validationErrorType) };
     }
-    const errors = validate(this.schema, document);
+    const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
     if (errors.length > 0) {
-      return { ok: false, body: documentErrors(errors) };
+      return { ok: false, body: documentErrors(errors, this.deps.validationErrorType) };
     }
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       const message = request.operationName
         ? `Unknown operation named "${request.operationName}".`
         : 'Must provide operation name if query contains multiple operations.';
-      return { ok: false, body: documentErrors([new GraphQLError(message)]) };
+      return { ok: false, body: documentErrors([new GraphQLError(message)], this.deps.validationErrorType) };
     }
     return {
       ok: true,
@@ -133,7 +138,7 @@ export class Executor {
           nodes: prepared.operation,
         },
       );
-      return documentErrors([error]);
+      return documentErrors([error], this.deps.validationErrorType);
     }
     const result = await this.execute(prepared, context);
     if (prepared.operation.operation === OperationTypeNode.MUTATION) {
@@ -160,13 +165,16 @@ export class Executor {
     }
     const variables = getVariableValues(this.schema, prepared.operation.variableDefinitions ?? [], prepared.variables);
     if (variables.errors) {
-      return { ok: false, errors: variables.errors.map(formatDocumentError) };
+      return {
+        ok: false,
+        errors: variables.errors.map((error) => formatDocumentError(error, this.deps.validationErrorType)),
+      };
     }
     try {
       return { ok: true, root: { field, fieldNode, args: getArgumentValues(field, fieldNode, variables.coerced) } };
     } catch (error) {
       const argumentError = error instanceof GraphQLError ? error : new GraphQLError(describeError(error));
-      return { ok: false, errors: [formatDocumentError(argumentError)] };
+      return { ok: false, errors: [formatDocumentError(argumentError, this.deps.validationErrorType)] };
     }
   }
 
@@ -196,7 +204,10 @@ export class Executor {
     if (!result.errors || result.errors.length === 0) {
       return { data };
     }
-    return { data, errors: result.errors.map((error) => formatGraphQLError(error, this.schema)) };
+    return {
+      data,
+      errors: result.errors.map((error) => formatGraphQLError(error, this.schema, this.deps.validationErrorType)),
+    };
   }
 
   /**
@@ -215,6 +226,21 @@ export class Executor {
         continue;
       }
       const payload = byFieldName(fieldNode.selectionSet, value, prepared.fragments);
+      const size = Buffer.byteLength(JSON.stringify(payload));
+      if (size > MAX_SUBSCRIPTION_PAYLOAD_BYTES) {
+        this.deps.log('appsync publication dropped', {
+          mutation: fieldNode.name.value,
+          reason: `the payload is ${size} bytes; AppSync delivers at most ${MAX_SUBSCRIPTION_PAYLOAD_BYTES}`,
+        });
+        continue;
+      }
+      if (!this.deps.shouldPublish(fieldNode.name.value, payload)) {
+        this.deps.log('appsync publication dropped', {
+          mutation: fieldNode.name.value,
+          subscriptions: subscriptionFields,
+        });
+        continue;
+      }
       const delivered = this.registry.publish(subscriptionFields, payload);
       this.deps.log('appsync published', {
         mutation: fieldNode.name.value,

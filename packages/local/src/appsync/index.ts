@@ -7,6 +7,7 @@ import { isObjectType } from 'graphql';
 import type { AuthConfig } from './auth';
 import { AppSyncConfigError } from '../errors';
 import { Executor } from './execute';
+import { limitRules } from './limits';
 import { handleGraphQLHttp } from './http';
 import type { RealtimeCounters } from './connection';
 import { RealtimeEndpoint } from './realtime';
@@ -38,10 +39,11 @@ export type { AppSyncGraphQLError, AppSyncRequestError } from './error-format';
 export type { DirectResolverEvent } from './resolvers';
 export type { IamIdentity } from './auth';
 export { buildAppSyncSchema, type AppSyncSchema } from './schema';
-export { verifySigV4, type SignedRequest, type SigV4Outcome } from './sigv4';
+export { verifySigV4, type SignedRequest, type SigV4Outcome } from '../iam/sigv4';
 export { createLocalCertificate, type LocalCertificate, type LocalCertificateOptions } from './tls';
 export { GRAPHQL_PATH } from './http';
 export { REALTIME_PATH, REALTIME_PROTOCOL } from './realtime';
+export { MAX_REALTIME_MESSAGE_BYTES, MAX_SUBSCRIPTION_PAYLOAD_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION } from './limits';
 
 const SUPPORTED_MODES: readonly AuthMode[] = ['API_KEY', 'AWS_IAM'];
 const DEFAULT_KEEP_ALIVE_MS = 60_000;
@@ -133,13 +135,23 @@ export function createAppSyncApi(options: AppSyncApiOptions): LocalAppSyncApi {
     resolvers: resolverIndex(options, appSchema),
     invokeLambda: options.invokeLambda,
     lambdaErrorType: options.lambdaErrorType ?? 'name',
+    shouldPublish: options.shouldPublish ?? (() => true),
+    validationErrorType: options.validationErrorType,
     region: options.region,
     accountId: options.accountId,
     apiId: options.apiId,
     log,
   };
   const registry = new SubscriptionRegistry();
-  const executor = new Executor(resolverDeps, registry);
+  const rules = limitRules(
+    {
+      introspection: options.introspection ?? true,
+      queryDepthLimit: options.queryDepthLimit ?? 0,
+      resolverCountLimit: options.resolverCountLimit ?? 0,
+    },
+    (typeName, fieldName) => resolverDeps.resolvers.has(resolverKey(typeName, fieldName)),
+  );
+  const executor = new Executor(resolverDeps, registry, rules);
   const counters: RealtimeCounters = { messagesOut: 0, messagesIn: 0, connectionsOpened: 0, closedConnectionMs: 0 };
   let requests = 0;
   const realtime = new RealtimeEndpoint({
@@ -149,6 +161,7 @@ export function createAppSyncApi(options: AppSyncApiOptions): LocalAppSyncApi {
     registry,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? DEFAULT_KEEP_ALIVE_MS,
     counters,
+    acceptsHost: options.acceptsHost ?? (() => true),
     log,
   });
   const metrics: AppSyncMetrics = {

@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 import { authenticate, normalizeHeaders, type AuthOutcome } from './auth';
 import { RealtimeConnection, type RealtimeDeps } from './connection';
 import { isRecord, parseJson } from './json';
+import { MAX_REALTIME_MESSAGE_BYTES } from './limits';
 
 /** The path of the real-time endpoint (AppSync's custom-domain form, which local clients use). */
 export const REALTIME_PATH = '/graphql/realtime';
@@ -52,6 +53,8 @@ function handshakeCredentials(req: http.IncomingMessage, url: URL): { headers: u
 export class RealtimeEndpoint {
   private readonly wss = new WebSocketServer({
     noServer: true,
+    // A larger message closes the connection (1009) as soon as its frame header says so.
+    maxPayload: MAX_REALTIME_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(REALTIME_PROTOCOL) ? REALTIME_PROTOCOL : false),
   });
   private readonly connections = new Set<RealtimeConnection>();
@@ -99,6 +102,10 @@ export class RealtimeEndpoint {
     head: Buffer,
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === REALTIME_PATH && !this.deps.acceptsHost(req.headers.host)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\nThis Host is not served.');
+      return;
+    }
     if (url.pathname !== REALTIME_PATH) {
       // Another upgrade listener may serve this path; when there is none, answer instead of hanging.
       if (server.listenerCount('upgrade') === 1) {

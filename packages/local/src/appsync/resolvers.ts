@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import { fieldArn, identityOf, type Caller, type IamIdentity } from './auth';
 import { AppSyncFieldError } from '../errors';
+import { allows } from '../iam/principal';
 import { UNAUTHORIZED_FIELD, describeError, notAuthorizedMessage } from './error-format';
 import type { AppSyncSchema } from './schema';
 import { selectionSetGraphQL, selectionSetList, type Fragments } from './selection';
@@ -42,6 +43,9 @@ export interface ResolverDeps {
   readonly resolvers: ReadonlyMap<string, ResolverConfig>;
   readonly invokeLambda: (functionArn: string, event: unknown) => Promise<LambdaResult>;
   readonly lambdaErrorType: LambdaErrorTypeSource;
+  readonly shouldPublish: (mutationField: string, payload: unknown) => boolean;
+  /** The `errorType` of parse and validation errors; none by default (see error-format.ts). */
+  readonly validationErrorType: string | undefined;
   readonly region: string;
   readonly accountId: string;
   readonly apiId: string;
@@ -108,7 +112,7 @@ export function fieldAccessError(
   }
   if (caller.mode === 'AWS_IAM' && isRootType(deps, parentType)) {
     const arn = fieldArn(deps.region, deps.accountId, deps.apiId, parentType.name, fieldName);
-    if (!caller.principal.allows('appsync:GraphQL', arn)) {
+    if (!allows(caller.principal, 'appsync:GraphQL', arn)) {
       return denied;
     }
   }

@@ -7,6 +7,7 @@
  */
 import type * as http from 'node:http';
 import type * as https from 'node:https';
+import type { IamPrincipal } from '../iam/principal';
 
 /** AppSync's authorization modes (`AuthenticationType`). Only `API_KEY` and `AWS_IAM` run locally. */
 export type AuthMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
@@ -17,17 +18,8 @@ export type SupportedAuthMode = 'API_KEY' | 'AWS_IAM';
 /** The only IAM action AppSync checks for GraphQL operations. */
 export type AppSyncIamAction = 'appsync:GraphQL';
 
-/** A set of SigV4 credentials the endpoint accepts, and who they belong to. */
-export interface IamPrincipal {
-  readonly secretAccessKey: string;
-  /** Required in `x-amz-security-token` when set (temporary credentials); refused when unset. */
-  readonly sessionToken?: string;
-  readonly userArn: string;
-  readonly username: string;
-  readonly accountId: string;
-  /** The IAM policy check for `appsync:GraphQL` on `arn:aws:appsync:…:apis/<id>/types/<Type>/fields/<field>`. */
-  allows(action: AppSyncIamAction, resourceArn: string): boolean;
-}
+/** A set of SigV4 credentials the endpoint accepts; each root field needs `appsync:GraphQL` on its ARN. */
+export type { IamPrincipal } from '../iam/principal';
 
 /** The resolver attached to one `typeName.fieldName`. */
 export type ResolverConfig =
@@ -74,6 +66,29 @@ export interface AppSyncApiOptions {
   readonly lambdaErrorType?: LambdaErrorTypeSource;
   /** Milliseconds between two `ka` messages on a real-time connection. @default 60000 */
   readonly keepAliveIntervalMs?: number;
+  /** The API's `IntrospectionConfig`: `false` refuses `__schema` and `__type`. @default true (AppSync's default, ENABLED) */
+  readonly introspection?: boolean;
+  /** The API's `QueryDepthLimit`: the most nested levels an operation may select. @default no limit (AppSync's 0) */
+  readonly queryDepthLimit?: number;
+  /** The API's `ResolverCountLimit`: the most resolvers one operation may run. @default no limit (AppSync's 0) */
+  readonly resolverCountLimit?: number;
+  /**
+   * Whether a real-time connection's `Host` header is served (the HTTP routes are checked by their
+   * server). @default every host
+   */
+  readonly acceptsHost?: (host: string | undefined) => boolean;
+  /**
+   * The `errorType` of parse and validation errors (a field that does not exist, a variable that does
+   * not coerce). AppSync's published captures show none; graphql-java, which AppSync runs, classifies
+   * them `ValidationError`. Unconfirmed which AppSync sends today: set it to test a client against
+   * the other reading. @default none
+   */
+  readonly validationErrorType?: string;
+  /**
+   * Decides whether a mutation field's result is published to its subscriptions; `false` drops the
+   * publication (the mutation is still answered). For fault injection. @default always published
+   */
+  readonly shouldPublish?: (mutationField: string, payload: unknown) => boolean;
 }
 
 /** Usage counters, for the cost benchmark. */

@@ -1,10 +1,17 @@
 /**
- * DynamoDB for the functions: `DynamoDB_20120810.*` requests forwarded to dynalite as they are, with
- * the read and write requests counted and the capacity units DynamoDB would bill.
+ * DynamoDB for the functions: `DynamoDB_20120810.*` requests, signed (SigV4, service `dynamodb`) and
+ * authorized as DynamoDB would (each action on its table's ARN, with the table's resource policy),
+ * forwarded to dynalite as they are, with the read and write requests counted and the capacity units
+ * DynamoDB would bill, and the store faults injected (throttling; a caller that dies after its
+ * transaction was written).
  */
 import { request as httpRequest } from 'node:http';
 import type { LocalDynamoDb } from '../dynamodb';
-import { targetRoute, type LocalRequest, type Route } from './router';
+import { parseAwsJsonBody, sendAwsJsonError } from '../eventbridge/aws-json';
+import { dynamoDbRequests } from '../iam/actions';
+import { authenticateAws, firstDenial, sendAccessDenied, type AwsAuth } from './aws-auth';
+import type { DynamoDbFaults } from './faults';
+import { sendJson, targetRoute, type LocalRequest, type Route } from './router';
 
 /** Requests and billed capacity units served. */
 export interface DynamoDbMetering {
@@ -14,24 +21,59 @@ export interface DynamoDbMetering {
   writeUnits: number;
 }
 
+/** DynamoDB's largest request: a BatchWriteItem or BatchGetItem of 16 MB. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
 const WRITES = /^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
 const READS = /^(GetItem|Query|Scan|BatchGetItem|TransactGetItems)$/;
 
-export function dynamoDbRoute(dynamo: LocalDynamoDb): { route: Route; metering: Readonly<DynamoDbMetering> } {
+export function dynamoDbRoute(
+  dynamo: LocalDynamoDb,
+  auth: AwsAuth,
+  faults: DynamoDbFaults,
+): { route: Route; metering: Readonly<DynamoDbMetering> } {
   const metering: DynamoDbMetering = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 };
-  const route = targetRoute('DynamoDB_20120810.', async (request) => {
+  const route = targetRoute('DynamoDB_20120810.', MAX_REQUEST_BYTES, async (request) => {
     const operation = request.target.split('.')[1] ?? '';
-    await forward(dynamo, request, (answer) => meter(metering, operation, answer));
+    const principal = await authenticateAws(request, 'dynamodb', auth, CONTENT_TYPE);
+    if (principal === undefined) return true;
+    const parsed = parseAwsJsonBody(request.body);
+    const input = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : undefined;
+    if (input === undefined) {
+      sendAwsJsonError(
+        request.res,
+        CONTENT_TYPE,
+        400,
+        'SerializationException',
+        'The request body is not a JSON object.',
+      );
+      return true;
+    }
+    const denial = firstDenial(principal, dynamoDbRequests(operation, input as Record<string, unknown>, auth), auth);
+    if (denial !== undefined) {
+      sendAccessDenied(request.res, CONTENT_TYPE, auth, principal, denial);
+      return true;
+    }
+    const refused = faults.refuse(operation);
+    if (refused !== undefined) {
+      sendJson(request.res, refused.status, refused.body);
+      return true;
+    }
+    await forward(dynamo, request, async (answer, status) => {
+      meter(metering, operation, answer);
+      return status === 200 && (await faults.crashAfterWrite(operation, request.body));
+    });
     return true;
   });
   return { route, metering };
 }
 
-/** Sends the request to dynalite and its answer (seen by `onAnswer` first) back to the caller. */
+/** Sends the request to dynalite and its answer back to the caller, unless `onAnswer` says the caller is gone. */
 function forward(
   dynamo: LocalDynamoDb,
   { req, res, body }: LocalRequest,
-  onAnswer: (answer: Buffer) => void,
+  onAnswer: (answer: Buffer, status: number) => Promise<boolean>,
 ): Promise<void> {
   const url = new URL(dynamo.endpoint);
   return new Promise<void>((resolve, reject) => {
@@ -48,10 +90,16 @@ function forward(
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           const answer = Buffer.concat(chunks);
-          onAnswer(answer);
-          res.writeHead(response.statusCode ?? 500, response.headers);
-          res.end(answer);
-          resolve();
+          onAnswer(answer, response.statusCode ?? 500)
+            .then((callerGone) => {
+              if (callerGone) res.destroy();
+              else {
+                res.writeHead(response.statusCode ?? 500, response.headers);
+                res.end(answer);
+              }
+              resolve();
+            })
+            .catch(reject);
         });
       },
     );

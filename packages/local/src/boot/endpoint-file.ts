@@ -1,12 +1,15 @@
 /**
  * `<dataDir>/endpoint.json`: where clients find the running core (the GraphQL and real-time URLs, the
- * API key, the region and the front-end servers' credentials), written once the core serves.
+ * base URL of the AWS APIs it serves, the API key, the region and the front-end servers' credentials),
+ * written once the core serves.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalCredentials } from './principals';
 
 export interface EndpointFile {
+  /** The base URL AWS SDK clients use as their endpoint (SQS for the dead-letter tool). */
+  readonly endpoint: string;
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly apiKey: string;
@@ -20,6 +23,6 @@ export function writeEndpointFile(dataDir: string | undefined, endpoint: Endpoin
   const { graphqlUrl, realtimeUrl, apiKey, region, frontEndCredentials } = endpoint;
   writeFileSync(
     join(dataDir, 'endpoint.json'),
-    `${JSON.stringify({ graphqlUrl, realtimeUrl, apiKey, region, frontEndCredentials }, null, 2)}\n`,
+    `${JSON.stringify({ endpoint: endpoint.endpoint, graphqlUrl, realtimeUrl, apiKey, region, frontEndCredentials }, null, 2)}\n`,
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Lambda functions: every `AWS::Lambda::Function` of the templates, run from its bundle in `cdk.out`
  * with the template's handler, runtime, environment, memory, timeout and role (its local
- * credentials), its async retries (`AWS::Lambda::EventInvokeConfig`) and dead-letter queue. The
+ * credentials), its async retries and maximum event age (`AWS::Lambda::EventInvokeConfig`) and
+ * dead-letter queue. Asynchronous invocations are journalled until they finished (journals.ts). The
  * functions reach the local services through `AWS_ENDPOINT_URL_*` only. Their output feeds the journey.
  */
 import { functionAssetPath, type StackContext } from '../cloudformation';
@@ -9,7 +10,8 @@ import { LocalCoreError } from '../errors';
 import { createLocalFunction, type AsyncInvocationFailure, type InvokeResult, type LocalFunction } from '../lambda';
 import type { Closers } from './closers';
 import type { Journey } from './journey';
-import type { LocalPrincipals } from './principals';
+import type { LocalJournals } from './journals';
+import type { LocalCredentials, LocalPrincipals } from './principals';
 import type { LocalQueues } from './queues';
 import type { LocalStack } from './stacks';
 import type { BootSettings } from './types';
@@ -20,11 +22,17 @@ export interface LocalFunctionEntry {
   /** The construct path without the stack: `Reservation/CommandHandler`. */
   readonly path: string;
   readonly memoryMb: number;
+  /** The local credentials of the function's role. */
+  readonly credentials: LocalCredentials;
 }
 
 export interface LocalFunctions {
   /** The function of an unqualified ARN. */
   get(functionArn: string): LocalFunctionEntry | undefined;
+  /** The function of a name or an ARN (as an event source mapping's `FunctionName` gives it). */
+  find(nameOrArn: string): LocalFunctionEntry | undefined;
+  /** Ends the running invocations whose event matches, in every function (fault injection). */
+  terminateRunning(matches: (eventJson: string) => boolean): Promise<number>;
   /** Invokes a function by ARN (a version or `$LATEST` qualifier is ignored); unknown ARNs answer as Lambda does. */
   invoke(functionArn: string, event: unknown): Promise<InvokeResult>;
   readonly all: readonly LocalFunctionEntry[];
@@ -37,6 +45,7 @@ export interface FunctionDeps {
   readonly principals: LocalPrincipals;
   readonly queues: LocalQueues;
   readonly journey: Journey;
+  readonly journals: LocalJournals;
   /** The endpoint of the local AWS APIs. */
   readonly baseUrl: string;
   /** The local CA, when TLS is on. */
@@ -47,15 +56,19 @@ export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDep
   const byArn = new Map<string, LocalFunctionEntry>();
   const log = { bytes: 0 };
   for (const local of stacks) {
-    const retriesByName = asyncRetries(local.ctx);
+    const invokeConfigs = asyncInvokeConfigs(local.ctx);
     for (const id of local.ctx.resourcesOfType('AWS::Lambda::Function')) {
-      const entry = startFunction(local, id, retriesByName, deps, log);
+      const entry = startFunction(local, id, invokeConfigs, deps, log);
       closers.add(() => entry.fn.close());
       byArn.set(entry.fn.arn, entry);
     }
   }
+  const all = [...byArn.values()];
   return {
     get: (functionArn) => byArn.get(functionArn),
+    find: (nameOrArn) => byArn.get(nameOrArn) ?? all.find(({ fn }) => fn.name === nameOrArn),
+    terminateRunning: async (matches) =>
+      (await Promise.all(all.map(({ fn }) => fn.terminateRunning(matches)))).reduce((sum, n) => sum + n, 0),
     invoke: async (functionArn, event) => {
       const target = byArn.get(functionArn.replace(/:(\$LATEST|\d+)$/, ''));
       if (target === undefined) {
@@ -67,7 +80,7 @@ export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDep
       }
       return target.fn.invoke(event);
     },
-    all: [...byArn.values()],
+    all,
     logBytes: () => log.bytes,
   };
 }
@@ -75,7 +88,7 @@ export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDep
 function startFunction(
   { stack, ctx }: LocalStack,
   id: string,
-  retriesByName: ReadonlyMap<string, number | undefined>,
+  invokeConfigs: ReadonlyMap<string, AsyncInvokeConfig>,
   deps: FunctionDeps,
   log: { bytes: number },
 ): LocalFunctionEntry {
@@ -91,7 +104,7 @@ function startFunction(
       `function ${path} has no role of this template; cannot give it credentials`,
     );
   const memoryMb = Number(props['MemorySize'] ?? 128);
-  const retries = retriesByName.get(name) ?? 2;
+  const { retries = 2, maximumEventAgeSeconds } = invokeConfigs.get(name) ?? {};
   const deadLetterArn = (props['DeadLetterConfig'] as { TargetArn?: string } | undefined)?.TargetArn;
   const { settings } = deps;
   const fn = createLocalFunction({
@@ -113,6 +126,10 @@ function startFunction(
       ...(deps.caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: deps.caFile }),
     },
     asyncRetryDelaysMs: settings.asyncRetryDelaysMs.slice(0, retries),
+    ...(maximumEventAgeSeconds === undefined
+      ? {}
+      : { maximumEventAgeMs: maximumEventAgeSeconds * 1000 * settings.durationScale }),
+    asyncJournal: deps.journals.asyncOf(name),
     onAsyncFailure: (failure) => deadLetter(failure, path, deadLetterArn, deps),
     log: (line) => {
       const text = line.replace(/^\[[^\]]*\] ?/, '');
@@ -121,16 +138,16 @@ function startFunction(
       else deps.journey.functionLine(path, text);
     },
   });
-  return { fn, path, memoryMb };
+  return { fn, path, memoryMb, credentials };
 }
 
 /** An async invocation that failed every attempt goes to the function's dead-letter queue, if it has one. */
-function deadLetter(
+async function deadLetter(
   failure: AsyncInvocationFailure,
   path: string,
   deadLetterArn: string | undefined,
   { settings, queues }: FunctionDeps,
-): void {
+): Promise<void> {
   const reason = `${failure.error.errorType}: ${failure.error.errorMessage}`;
   settings.write(`!! ${path}: async invocation failed ${failure.attempts} time(s): ${reason}`);
   const queue = deadLetterArn === undefined ? undefined : queues.get(deadLetterArn);
@@ -140,20 +157,28 @@ function deadLetter(
     );
     return;
   }
-  void queue.send({
+  await queue.send({
     body: JSON.stringify(failure.event),
-    attributes: { RequestID: 'local', ErrorCode: '200', ErrorMessage: reason },
+    attributes: { RequestID: failure.invocationId, ErrorCode: '200', ErrorMessage: reason.slice(0, 1000) },
   });
 }
 
-/** Lambda's async retry count by function name, from `AWS::Lambda::EventInvokeConfig`. */
-function asyncRetries(ctx: StackContext): Map<string, number | undefined> {
-  const retries = new Map<string, number | undefined>();
+interface AsyncInvokeConfig {
+  readonly retries?: number;
+  readonly maximumEventAgeSeconds?: number;
+}
+
+/** Lambda's async retry count and maximum event age by function name, from `AWS::Lambda::EventInvokeConfig`. */
+function asyncInvokeConfigs(ctx: StackContext): Map<string, AsyncInvokeConfig> {
+  const configs = new Map<string, AsyncInvokeConfig>();
   for (const id of ctx.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
     const props = ctx.resolveProperties(id);
-    retries.set(String(props['FunctionName']), props['MaximumRetryAttempts'] as number | undefined);
+    configs.set(String(props['FunctionName']), {
+      retries: props['MaximumRetryAttempts'] as number | undefined,
+      maximumEventAgeSeconds: props['MaximumEventAgeInSeconds'] as number | undefined,
+    });
   }
-  return retries;
+  return configs;
 }
 
 /** `Core/Reservation/CommandHandler/Resource` → `Reservation/CommandHandler`. */

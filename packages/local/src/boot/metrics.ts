@@ -36,6 +36,8 @@ export function collectMetrics({ api, bus, dynamo, functions }: MeteredServices)
     busEvents: bus.metrics.entries,
     busBilledEvents: bus.metrics.billedEventChunks,
     busDeliveries: bus.metrics.deliveries,
+    busRetries: bus.metrics.retries,
+    busDeadLettered: bus.metrics.deadLettered,
     dynamoReadRequests: dynamo.readRequests,
     dynamoWriteRequests: dynamo.writeRequests,
     dynamoReadUnits: dynamo.readUnits,

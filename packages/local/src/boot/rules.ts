@@ -1,14 +1,28 @@
 /**
  * EventBridge: the buses and the rules of the templates (event-pattern rules; scheduled rules are
- * left out with a line), their targets' input, retry policy and dead-letter queue, and where each
- * target is delivered: a function (async invoke), a state machine (an execution) or a queue. Served at
- * `AWSEvents.*`.
+ * left out with a line), their targets' input, retry policy (its maximum event age scaled by
+ * `durationScale`) and dead-letter queue, and where each target is delivered: a function (async
+ * invoke), a state machine (an execution) or a queue. Accepted events are journalled until delivered
+ * (journals.ts); the bus faults wrap each delivery (faults.ts). Served at `AWSEvents.*`.
  */
-import { eventBusNameOf, type StackContext } from '../cloudformation';
+import { eventBusArn, eventBusNameOf, type StackContext } from '../cloudformation';
 import { DeliveryError, LocalCoreError } from '../errors';
-import { createLocalEventBus, type LocalEventBus, type LocalRule, type LocalTarget } from '../eventbridge';
+import {
+  createLocalEventBus,
+  type BusJournal,
+  type EntryAuthorizer,
+  type LocalEventBus,
+  type LocalRule,
+  type LocalTarget,
+} from '../eventbridge';
+import { parseAwsJsonBody } from '../eventbridge/aws-json';
+import { MAX_REQUEST_BYTES } from '../eventbridge/put-events';
+import { authorize, type IamPrincipal } from '../iam';
+import { putEventsRequest } from '../iam/actions';
+import { accessDeniedMessage, authenticateAws, sendAccessDenied, type AwsAuth } from './aws-auth';
 import type { LocalStepFunctions, LocalStateMachine } from '../stepfunctions';
 import type { Closers } from './closers';
+import type { Faults } from './faults';
 import type { LocalFunctions } from './functions';
 import type { JourneyProbes } from './journey-probes';
 import type { LocalQueues } from './queues';
@@ -47,6 +61,8 @@ export interface BusTargets {
   readonly stepFunctions: LocalStepFunctions;
   readonly queues: LocalQueues;
   readonly probes: JourneyProbes;
+  readonly faults: Faults;
+  readonly journal: BusJournal | undefined;
 }
 
 export function startEventBus(
@@ -61,10 +77,12 @@ export function startEventBus(
     buses,
     rules,
     retryBaseMs: settings.busRetryBaseMs,
-    deliver: async (targetArn, input, context) => {
+    eventAgeScale: settings.durationScale,
+    journal: targets.journal,
+    deliver: targets.faults.wrapDelivery(async (targetArn, input, context) => {
       const correlationId = targets.probes.correlationOf(input, context);
       await deliver(targets, targetArn, input, correlationId, context.ruleName);
-    },
+    }),
     deadLetter: async (queueArn, message) => {
       const queue = targets.queues.get(queueArn);
       if (queue === undefined)
@@ -84,12 +102,50 @@ export function startEventBus(
   return bus;
 }
 
-/** `AWSEvents.*`: PutEvents, each entry a `bus` journey line. */
-export function eventBridgeRoute(bus: LocalEventBus, probes: JourneyProbes): Route {
-  return targetRoute('AWSEvents.', async ({ req, res, body, target }) => {
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * `AWSEvents.*`: PutEvents, signed (SigV4, service `events`) and authorized per entry as
+ * EventBridge does: `events:PutEvents` on the entry's bus, with its `events:source` and
+ * `events:detail-type`, and the bus's resource policy. A request none of whose entries may be put is
+ * refused (`AccessDeniedException`); otherwise each refused entry fails on its own. Each entry put
+ * is a `bus` journey line.
+ */
+export function eventBridgeRoute(bus: LocalEventBus, probes: JourneyProbes, auth: AwsAuth): Route {
+  // Twice the 1 MB of entries a request may hold: a Detail's JSON escaping makes the body larger.
+  return targetRoute('AWSEvents.', 2 * MAX_REQUEST_BYTES, async (request) => {
+    const { req, res, body, target } = request;
+    const principal = await authenticateAws(request, 'events', auth, CONTENT_TYPE);
+    if (principal === undefined) return true;
+    const parsed = parseAwsJsonBody(body);
+    const entries = parsed.ok ? ((parsed.value as { Entries?: unknown }).Entries ?? []) : [];
+    const decided = (Array.isArray(entries) ? entries : [])
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .map((e) => putEventsRequest(e, auth))
+      .map((r) => ({ request: r, evaluation: authorize(principal, r, auth.policyOf(r.resource)) }));
+    const [firstDenied] = decided.filter((d) => d.evaluation.decision !== 'allow');
+    if (firstDenied !== undefined && decided.every((d) => d.evaluation.decision !== 'allow')) {
+      sendAccessDenied(res, CONTENT_TYPE, auth, principal, firstDenied);
+      return true;
+    }
     if (target === 'AWSEvents.PutEvents') probes.putEvents(body);
-    return bus.handleHttp(req, res, body);
+    return bus.handleHttp(req, res, body, { authorizeEntry: entryAuthorizer(principal, auth) });
   });
+}
+
+/** Refuses, one by one, the entries the principal may not put. */
+function entryAuthorizer(principal: IamPrincipal, auth: AwsAuth): EntryAuthorizer {
+  return ({ busName, source, detailType }) => {
+    const request = putEventsRequest(
+      { EventBusName: eventBusArn(auth.region, auth.accountId, busName), Source: source, DetailType: detailType },
+      auth,
+    );
+    const evaluation = authorize(principal, request, auth.policyOf(request.resource));
+    if (evaluation.decision === 'allow') return undefined;
+    const message = accessDeniedMessage(principal, { request, evaluation });
+    auth.write(`!! access denied: ${message}`);
+    return { ErrorCode: 'AccessDeniedException', ErrorMessage: message };
+  };
 }
 
 /** Delivers one event to the resource a target names. */

@@ -13,12 +13,19 @@ export interface LocalStack {
   readonly ctx: StackContext;
 }
 
-/** The stacks of the assembly; refuses an assembly without any. */
-export function readStacks(assemblyDir: string): readonly AssemblyStack[] {
+/** The stacks of the assembly (those named in `names`, when given); refuses an assembly without any. */
+export function readStacks(assemblyDir: string, names?: readonly string[]): readonly AssemblyStack[] {
   const { stacks } = loadCloudAssembly(assemblyDir);
   if (stacks.length === 0)
     throw new LocalCoreError('NO_STACK', `no stack in the cloud assembly ${assemblyDir}: run the synth first`);
-  return stacks;
+  if (names === undefined) return stacks;
+  const unknown = names.filter((name) => !stacks.some((stack) => stack.stackName === name));
+  if (unknown.length > 0)
+    throw new LocalCoreError(
+      'UNKNOWN_STACK',
+      `the cloud assembly ${assemblyDir} has no stack ${unknown.join(', ')} (it has ${stacks.map((s) => s.stackName).join(', ')})`,
+    );
+  return stacks.filter((stack) => names.includes(stack.stackName));
 }
 
 /** Each stack with its evaluation context; `baseUrl` stands for the AppSync and SQS endpoints. */

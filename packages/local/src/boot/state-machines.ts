@@ -3,7 +3,10 @@
  * `DefinitionSubstitutions` applied, STANDARD or EXPRESS), run by aws-local-stepfunctions with its
  * Lambda tasks calling the local functions, and served at `AWSStepFunctions.*`.
  */
+import { parseAwsJsonBody } from '../eventbridge/aws-json';
+import { stepFunctionsRequest } from '../iam/actions';
 import { createLocalStepFunctions, type LocalStateMachine, type LocalStepFunctions } from '../stepfunctions';
+import { authenticateAws, firstDenial, sendAccessDenied, type AwsAuth } from './aws-auth';
 import type { Closers } from './closers';
 import type { LocalFunctions } from './functions';
 import { targetRoute, type Route } from './router';
@@ -43,9 +46,28 @@ export function startStepFunctions(
   return sfn;
 }
 
-/** `AWSStepFunctions.*`: StartExecution, StartSyncExecution, DescribeExecution. */
-export function stepFunctionsRoute(sfn: LocalStepFunctions): Route {
-  return targetRoute('AWSStepFunctions.', ({ req, res, body }) => sfn.handleHttp(req, res, body));
+/** A state machine's input or output is at most 256 KiB; a request carries one, JSON-escaped. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+/**
+ * `AWSStepFunctions.*`: StartExecution, StartSyncExecution, DescribeExecution, each signed (SigV4,
+ * service `states`) and authorized on its state machine's or execution's ARN.
+ */
+export function stepFunctionsRoute(sfn: LocalStepFunctions, auth: AwsAuth): Route {
+  return targetRoute('AWSStepFunctions.', MAX_REQUEST_BYTES, async (request) => {
+    const principal = await authenticateAws(request, 'states', auth, CONTENT_TYPE);
+    if (principal === undefined) return true;
+    const parsed = parseAwsJsonBody(request.body);
+    const input = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : {};
+    const operation = request.target.slice('AWSStepFunctions.'.length);
+    const denial = firstDenial(principal, [stepFunctionsRequest(operation, input as Record<string, unknown>)], auth);
+    if (denial !== undefined) {
+      sendAccessDenied(request.res, CONTENT_TYPE, auth, principal, denial);
+      return true;
+    }
+    return sfn.handleHttp(request.req, request.res, request.body);
+  });
 }
 
 /** `DefinitionString` with `${key}` substitutions, or the `Definition` object. */

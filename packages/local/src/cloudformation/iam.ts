@@ -1,110 +1,12 @@
 /**
- * A small IAM identity-policy evaluator, and the collection of each role's statements from a template.
- *
- * Evaluation follows the IAM rules for identity policies: an explicit `Deny` wins, then any `Allow`,
- * else the request is implicitly denied. Simplifications, on purpose:
- *
- * - A statement with a non-empty `Condition` never matches (the local runtime has no request context
- *   to test conditions against). So a conditional `Allow` grants nothing and a conditional `Deny`
- *   denies nothing.
- * - `Principal` is ignored (it has no meaning in identity policies).
- * - Actions match case-insensitively, resources case-sensitively; `*` matches any run of characters
- *   (across `:` and `/`, as in CDK's `<function arn>:*`), `?` exactly one.
- * - Permission boundaries, SCPs, session policies and resource policies are not evaluated.
+ * The IAM policies of a template, collected for the local IAM evaluator (`../iam/policy`): each
+ * role's statements (inline policies, attached policies, managed policies), and the resource
+ * policies of the resources whose service the local core authorizes (event buses, DynamoDB tables).
  */
+import type { PolicyStatement } from '../iam/policy';
+import { eventBusArn } from './physical-ids';
+import type { StackContext } from './stack-context';
 import type { CloudFormationTemplate } from './template';
-
-/** One statement of an IAM policy document, with intrinsics already resolved. */
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  readonly Action?: string | readonly string[];
-  readonly NotAction?: string | readonly string[];
-  readonly Resource?: string | readonly string[];
-  readonly NotResource?: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, unknown>>;
-}
-
-/** The outcome of evaluating a request against statements. */
-export type IamDecision = 'allow' | 'explicit-deny' | 'implicit-deny';
-
-function asList(value: string | readonly string[] | undefined): readonly string[] {
-  if (value === undefined) return [];
-  return typeof value === 'string' ? [value] : value;
-}
-
-const patternCache = new Map<string, RegExp>();
-
-/** Compiles an IAM wildcard pattern (`*`, `?`) into an anchored regular expression. */
-function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const key = `${caseInsensitive ? 'i' : 's'}:${pattern}`;
-  let compiled = patternCache.get(key);
-  if (compiled === undefined) {
-    const body = pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    compiled = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
-    patternCache.set(key, compiled);
-  }
-  return compiled;
-}
-
-/**
- * Whether an IAM wildcard pattern matches a value.
- *
- * @example
- * wildcardMatch('dynamodb:Get*', 'dynamodb:GetItem', true); // true
- */
-export function wildcardMatch(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  return wildcardRegExp(pattern, caseInsensitive).test(value);
-}
-
-function statementMatches(statement: PolicyStatement, action: string, resourceArn: string): boolean {
-  if (statement.Condition !== undefined && Object.keys(statement.Condition).length > 0) return false;
-  const actionMatches =
-    statement.Action !== undefined
-      ? asList(statement.Action).some((pattern) => wildcardMatch(pattern, action, true))
-      : statement.NotAction !== undefined &&
-        !asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, action, true));
-  if (!actionMatches) return false;
-  if (statement.Resource !== undefined)
-    return asList(statement.Resource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
-  if (statement.NotResource !== undefined)
-    return !asList(statement.NotResource).some((pattern) => wildcardMatch(pattern, resourceArn, false));
-  return false;
-}
-
-/**
- * Evaluates a request (`action` on `resourceArn`) against identity-policy statements.
- *
- * @example
- * iamDecision([{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }, { Effect: 'Deny', Action: 'dynamodb:DeleteTable', Resource: '*' }],
- *   'dynamodb:DeleteTable', 'arn:aws:dynamodb:eu-west-1:000000000000:table/t'); // 'explicit-deny'
- */
-export function iamDecision(statements: readonly PolicyStatement[], action: string, resourceArn: string): IamDecision {
-  let allowed = false;
-  for (const statement of statements) {
-    if (!statementMatches(statement, action, resourceArn)) continue;
-    if (statement.Effect === 'Deny') return 'explicit-deny';
-    if (statement.Effect === 'Allow') allowed = true;
-  }
-  return allowed ? 'allow' : 'implicit-deny';
-}
-
-/**
- * True when the statements allow `action` on `resourceArn` (an `Allow` matches and no `Deny` does).
- * Statements with a non-empty `Condition` are treated as not matching (see the module notes).
- *
- * @example
- * iamAllows([{ Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: 'arn:aws:dynamodb:*:*:table/events' }],
- *   'dynamodb:GetItem', 'arn:aws:dynamodb:eu-west-1:000000000000:table/events'); // true
- */
-export function iamAllows(statements: readonly PolicyStatement[], action: string, resourceArn: string): boolean {
-  return iamDecision(statements, action, resourceArn) === 'allow';
-}
-
-// ---- collecting a role's statements from a template ---------------------------------------------
 
 /** Statements of the AWS managed policies the local runtime knows, by policy name (after `:policy/`). */
 const AWS_MANAGED_POLICIES: Readonly<Record<string, readonly PolicyStatement[]>> = {
@@ -242,4 +144,53 @@ export function collectRolePolicies(template: CloudFormationTemplate, resolve: R
     }
   }
   return result;
+}
+
+/**
+ * The resource policies of a stack, by the ARN of the resource they guard: each
+ * `AWS::Events::EventBusPolicy` (its `Statement`, or the older `Action`/`Principal`/`Condition`
+ * form), an `AWS::Events::EventBus`'s `Policy`, and an `AWS::DynamoDB::Table`'s `ResourcePolicy`.
+ *
+ * @example
+ * const policies = collectResourcePolicies(ctx);
+ * policies.get(busArn); // [{ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'events:PutEvents', ... }]
+ */
+export function collectResourcePolicies(ctx: StackContext): Map<string, PolicyStatement[]> {
+  const policies = new Map<string, PolicyStatement[]>();
+  const add = (arn: string, statements: readonly PolicyStatement[]) =>
+    policies.set(arn, [...(policies.get(arn) ?? []), ...statements]);
+  for (const id of ctx.resourcesOfType('AWS::Events::EventBusPolicy')) {
+    const props = ctx.resolveProperties(id);
+    const name = String(props['EventBusName'] ?? 'default');
+    const arn = name.startsWith('arn:') ? name : eventBusArn(ctx.region, ctx.accountId, name);
+    add(arn, busPolicyStatements(props, arn));
+  }
+  for (const id of ctx.resourcesOfType('AWS::Events::EventBus')) {
+    const policy = ctx.resolveProperties(id)['Policy'];
+    add(String(ctx.getAtt(id, 'Arn')), documentStatements(typeof policy === 'string' ? JSON.parse(policy) : policy));
+  }
+  for (const id of ctx.resourcesOfType('AWS::DynamoDB::Table')) {
+    const policy = (ctx.resolveProperties(id)['ResourcePolicy'] as { PolicyDocument?: unknown } | undefined)
+      ?.PolicyDocument;
+    add(String(ctx.getAtt(id, 'Arn')), documentStatements(typeof policy === 'string' ? JSON.parse(policy) : policy));
+  }
+  return policies;
+}
+
+/** An `AWS::Events::EventBusPolicy`'s statement: its `Statement`, or one built from the older properties. */
+function busPolicyStatements(props: Record<string, unknown>, busArn: string): PolicyStatement[] {
+  if (props['Statement'] !== undefined) return documentStatements({ Statement: props['Statement'] });
+  const condition = props['Condition'] as { Type?: string; Key?: string; Value?: string } | undefined;
+  const principal = String(props['Principal'] ?? '');
+  return [
+    {
+      Effect: 'Allow',
+      Principal: principal === '*' ? '*' : { AWS: principal },
+      Action: String(props['Action'] ?? 'events:PutEvents'),
+      Resource: busArn,
+      ...(condition?.Key === undefined
+        ? {}
+        : { Condition: { [condition.Type ?? 'StringEquals']: { [condition.Key]: condition.Value ?? '' } } }),
+    },
+  ];
 }

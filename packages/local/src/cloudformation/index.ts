@@ -1,6 +1,6 @@
 /**
  * CloudFormation for the local runtime: reading `cdk.out`, evaluating intrinsics, computing the
- * physical names and ARNs CloudFormation would assign, and evaluating IAM identity policies.
+ * physical names and ARNs CloudFormation would assign, and collecting the template's IAM policies.
  */
 export { parameterValues, parseTemplate } from './template';
 export type { CloudFormationTemplate, TemplateMappings, TemplateParameter, TemplateResource } from './template';
@@ -25,7 +25,7 @@ export {
 export type { LocalEndpoints, PhysicalIdInput, PhysicalResource } from './physical-ids';
 export { createStackContext } from './stack-context';
 export type { StackContext, StackContextOptions } from './stack-context';
-export { collectRolePolicies, iamAllows, iamDecision, wildcardMatch } from './iam';
-export type { IamDecision, PolicyStatement, RolePolicies } from './iam';
+export { collectResourcePolicies, collectRolePolicies } from './iam';
+export type { RolePolicies } from './iam';
 export { functionAssetPath, loadCloudAssembly } from './assembly';
 export type { AssemblyStack, CloudAssembly } from './assembly';

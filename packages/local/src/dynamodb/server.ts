@@ -39,6 +39,7 @@ export interface LocalDynamoDb {
 }
 
 const LOCK_FILE = 'local-dynamodb.pid';
+const TRANSACTION_LOG = 'transactions.jsonl';
 
 function isAlive(pid: number): boolean {
   try {
@@ -135,7 +136,12 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
   let front: Awaited<ReturnType<typeof startTransactionFront>>;
   try {
     const dynalitePort = await listen(server, 0);
-    front = await startTransactionFront({ upstream: `http://127.0.0.1:${dynalitePort}`, port: options.port ?? 0 });
+    front = await startTransactionFront({
+      upstream: `http://127.0.0.1:${dynalitePort}`,
+      port: options.port ?? 0,
+      // A transaction cut short by a crash of this process is rolled back when the data is opened again.
+      ...(dataDir === undefined ? {} : { intentLogPath: join(dataDir, TRANSACTION_LOG) }),
+    });
   } catch (cause) {
     await closeServer(server).catch(() => undefined);
     unlock();

@@ -16,10 +16,18 @@ import {
 } from './delivery';
 import { EventBridgeConfigError, PutEventsRequestError } from '../errors';
 import { assertValidEventPattern, matchesEventPattern } from './event-pattern';
-import { LEGACY_REQUEST_BYTES, billedChunks, validatePutEvents, type ValidatedPutEvents } from './put-events';
+import {
+  LEGACY_REQUEST_BYTES,
+  billedChunks,
+  validatePutEvents,
+  type EntryAuthorizer,
+  type ValidatedPutEvents,
+} from './put-events';
 import { compileTargetInput, renderTargetInput, type TargetInputPlan } from './target-input';
 import type {
   EventBusMetrics,
+  EventEnvelope,
+  JournalledBusEvent,
   LocalEventBusOptions,
   LocalRule,
   LocalTarget,
@@ -41,13 +49,23 @@ export interface LocalEventBus {
    *
    * @throws PutEventsRequestError when the whole request is refused
    */
-  putEvents(request: PutEventsRequestJson): PutEventsResponseJson;
+  putEvents(request: PutEventsRequestJson, options?: PutEventsOptions): PutEventsResponseJson;
   /**
    * Answers an AWS JSON 1.1 request (`POST`, `X-Amz-Target: AWSEvents.<Op>`). Resolves
    * `false`, writing nothing, when the request is not for EventBridge, so the caller can
    * route it elsewhere. `body` is the whole request body.
    */
-  handleHttp(req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean>;
+  handleHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string | Buffer,
+    options?: PutEventsOptions,
+  ): Promise<boolean>;
+  /**
+   * Delivers again what a journal kept of an earlier run: each listed delivery of each event, to the
+   * rule and target of that name (one that no longer exists is logged and finished).
+   */
+  resume(events: readonly JournalledBusEvent[]): void;
   /** Resolves when no delivery or retry is in flight (deliveries started meanwhile included). */
   idle(): Promise<void>;
   /** Live counters. */
@@ -57,6 +75,11 @@ export interface LocalEventBus {
 }
 
 type BusLog = (level: LogLevel, line: string, fields?: Record<string, unknown>) => void;
+
+/** What a caller of PutEvents may put: the entries IAM refuses fail with their own error. */
+export interface PutEventsOptions {
+  readonly authorizeEntry?: EntryAuthorizer;
+}
 
 /** A rule with its targets checked and compiled. */
 interface CompiledRule {
@@ -121,6 +144,8 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     retryBaseMs: options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS,
     now,
     metrics,
+    eventAgeScale: options.eventAgeScale,
+    keepOnClose: options.journal !== undefined,
   });
   const inFlight = new Set<Promise<void>>();
   let closed = false;
@@ -129,6 +154,9 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     // Start on a later tick: PutEvents answers before any target is called.
     const delivery = Promise.resolve()
       .then(() => engine.run(job))
+      .then((outcome) => {
+        if (outcome === 'finished') options.journal?.finished(job.envelope.id, deliveryKey(job));
+      })
       .catch((error: unknown) =>
         log('error', 'Delivery engine fault', { eventId: job.envelope.id, error: String(error) }),
       )
@@ -136,7 +164,7 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     inFlight.add(delivery);
   };
 
-  const putEventsBody = (request: unknown): PutEventsResponseJson => {
+  const putEventsBody = (request: unknown, putOptions: PutEventsOptions = {}): PutEventsResponseJson => {
     metrics.putEventsCalls += 1;
     if (closed) {
       throw new PutEventsRequestError('BUS_CLOSED', 'The local event bus is closed.');
@@ -148,19 +176,32 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
       busExists: (name) => busNames.has(name),
       now: ingestedAt,
       newEventId: randomUUID,
+      authorizeEntry: putOptions.authorizeEntry,
     });
     warnAboutRequest(validated, log);
     for (const entry of validated.accepted) {
       metrics.entries += 1;
       metrics.billedEventChunks += billedChunks(entry.sizeBytes);
-      for (const job of jobsFor(entry, rulesByBus.get(entry.busName) ?? [], ingestedAt, log)) track(job);
+      const jobs = jobsFor(entry, rulesByBus.get(entry.busName) ?? [], ingestedAt, log);
+      if (jobs.length > 0)
+        options.journal?.accepted({
+          busName: entry.busName,
+          envelope: entry.envelope,
+          ingestedAt: ingestedAt.toISOString(),
+          deliveries: jobs.map(deliveryKey),
+        });
+      for (const job of jobs) track(job);
     }
     const failed = validated.results.filter((result) => 'ErrorCode' in result).length;
     return { FailedEntryCount: failed, Entries: validated.results };
   };
 
-  const handleHttp = (req: IncomingMessage, res: ServerResponse, body: string | Buffer): Promise<boolean> =>
-    answerHttp(req, res, body, putEventsBody, log);
+  const handleHttp = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string | Buffer,
+    putOptions?: PutEventsOptions,
+  ): Promise<boolean> => answerHttp(req, res, body, (request) => putEventsBody(request, putOptions), log);
 
   const idle = async (): Promise<void> => {
     while (inFlight.size > 0) {
@@ -174,7 +215,43 @@ export function createLocalEventBus(options: LocalEventBusOptions): LocalEventBu
     await idle();
   };
 
-  return { putEvents: putEventsBody, handleHttp, idle, metrics, close };
+  const resume = (events: readonly JournalledBusEvent[]): void =>
+    resumeDeliveries(events, { rulesByBus, track, journal: options.journal, log });
+
+  return { putEvents: putEventsBody, handleHttp, resume, idle, metrics, close };
+}
+
+/** Tracks a job for each journalled delivery whose rule and target still exist; finishes the others. */
+function resumeDeliveries(
+  events: readonly JournalledBusEvent[],
+  bus: {
+    rulesByBus: ReadonlyMap<string, CompiledRule[]>;
+    track: (job: DeliveryJob) => void;
+    journal: LocalEventBusOptions['journal'];
+    log: BusLog;
+  },
+): void {
+  for (const event of events) {
+    const rules = bus.rulesByBus.get(event.busName) ?? [];
+    for (const key of event.deliveries) {
+      const [ruleName, targetId] = key.split('|');
+      const rule = rules.find((candidate) => candidate.rule.name === ruleName);
+      const target = rule?.targets.find((candidate) => candidate.target.id === targetId);
+      if (rule === undefined || target === undefined) {
+        bus.log('warn', `A journalled delivery names rule target ${key}, which no longer exists; it is dropped`, {
+          eventId: event.envelope.id,
+        });
+        bus.journal?.finished(event.envelope.id, key);
+        continue;
+      }
+      bus.track(jobFor(event.envelope, rule.rule, target, new Date(event.ingestedAt), bus.log));
+    }
+  }
+}
+
+/** How a journal names one delivery: `<rule>|<target id>`. */
+function deliveryKey(job: Pick<DeliveryJob, 'ruleName' | 'targetId'>): string {
+  return `${job.ruleName}|${job.targetId}`;
 }
 
 /** Logs what AWS would accept but flag: a request over the old 256 KB limit, each refused entry. */
@@ -201,30 +278,38 @@ function jobsFor(
   const jobs: DeliveryJob[] = [];
   for (const { rule, targets } of rules) {
     if (rule.state === 'DISABLED' || !matchesEventPattern(rule.eventPattern, entry.envelope)) continue;
-    for (const compiled of targets) {
-      const rendered = renderTargetInput(compiled.plan, entry.envelope, {
-        ingestionTime: ingestedAt.toISOString(),
-        ruleName: rule.name,
-        ruleArn: rule.arn,
-      });
-      if (rendered.warning !== undefined) {
-        log('warn', rendered.warning, { eventId: entry.envelope.id, rule: rule.name, target: compiled.target.id });
-      }
-      jobs.push({
-        ruleName: rule.name,
-        ruleArn: rule.arn,
-        targetId: compiled.target.id,
-        targetArn: compiled.target.arn,
-        deadLetterArn: compiled.target.deadLetterArn,
-        maximumRetryAttempts: compiled.maximumRetryAttempts,
-        maximumEventAgeSeconds: compiled.maximumEventAgeSeconds,
-        envelope: entry.envelope,
-        input: rendered.input,
-        ingestedAt,
-      });
-    }
+    for (const compiled of targets) jobs.push(jobFor(entry.envelope, rule, compiled, ingestedAt, log));
   }
   return jobs;
+}
+
+function jobFor(
+  envelope: EventEnvelope,
+  rule: LocalRule,
+  compiled: CompiledTarget,
+  ingestedAt: Date,
+  log: BusLog,
+): DeliveryJob {
+  const rendered = renderTargetInput(compiled.plan, envelope, {
+    ingestionTime: ingestedAt.toISOString(),
+    ruleName: rule.name,
+    ruleArn: rule.arn,
+  });
+  if (rendered.warning !== undefined) {
+    log('warn', rendered.warning, { eventId: envelope.id, rule: rule.name, target: compiled.target.id });
+  }
+  return {
+    ruleName: rule.name,
+    ruleArn: rule.arn,
+    targetId: compiled.target.id,
+    targetArn: compiled.target.arn,
+    deadLetterArn: compiled.target.deadLetterArn,
+    maximumRetryAttempts: compiled.maximumRetryAttempts,
+    maximumEventAgeSeconds: compiled.maximumEventAgeSeconds,
+    envelope,
+    input: rendered.input,
+    ingestedAt,
+  };
 }
 
 /** Answers an AWS JSON 1.1 request for EventBridge; false when it is not one. */

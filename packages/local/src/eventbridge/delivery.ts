@@ -51,12 +51,19 @@ export interface DeliveryEngineOptions {
   readonly retryBaseMs: number;
   readonly now: () => Date;
   readonly metrics: EventBusMetrics;
+  /** Multiplies `maximumEventAgeSeconds`. @default 1 */
+  readonly eventAgeScale?: number;
+  /** When the engine closes, leave unfinished jobs `interrupted` (journalled elsewhere) instead of dropping them. */
+  readonly keepOnClose?: boolean;
 }
+
+/** How a job ended: finished (delivered, dead-lettered or dropped), or interrupted by `close` and kept. */
+export type DeliveryOutcome = 'finished' | 'interrupted';
 
 /** Runs delivery jobs; `close` cancels the waits between retries. */
 export interface DeliveryEngine {
   /** Delivers, retries, dead-letters or drops; never rejects. */
-  run(job: DeliveryJob): Promise<void>;
+  run(job: DeliveryJob): Promise<DeliveryOutcome>;
   /** Stops retrying: jobs waiting for a retry are dropped (and logged). */
   close(): void;
 }
@@ -104,35 +111,47 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
     exhausted: ExhaustedRetryCondition | undefined,
   ): Promise<void> => deadLetterOrDrop(options, job, { failure, retries, exhausted }, drop);
 
-  const run = async (job: DeliveryJob): Promise<void> => {
-    const context: DeliveryContext = { ruleName: job.ruleName, ruleArn: job.ruleArn, eventId: job.envelope.id };
+  const interrupted = (job: DeliveryJob, why: string, retries: number): DeliveryOutcome => {
+    if (options.keepOnClose === true) {
+      options.log('info', `Delivery left for the next start: ${why}`, { ...fieldsOf(job), retries });
+      return 'interrupted';
+    }
+    drop(job, why, { retries });
+    return 'finished';
+  };
+  const maximumAgeMs = (job: DeliveryJob) => job.maximumEventAgeSeconds * 1000 * (options.eventAgeScale ?? 1);
+
+  const run = async (job: DeliveryJob): Promise<DeliveryOutcome> => {
+    const context: DeliveryContext = {
+      ruleName: job.ruleName,
+      ruleArn: job.ruleArn,
+      eventId: job.envelope.id,
+      event: job.envelope,
+    };
     let retries = 0;
     for (;;) {
-      if (closed) {
-        drop(job, 'the event bus closed before the event was delivered', { retries });
-        return;
-      }
+      if (closed) return interrupted(job, 'the event bus closed before the event was delivered', retries);
       let failure: DeliveryFailure;
       try {
         await options.deliver(job.targetArn, job.input, context);
         metrics.deliveries += 1;
         options.log('debug', 'Event delivered', { ...fieldsOf(job), retries });
-        return;
+        return 'finished';
       } catch (error) {
         failure = toDeliveryFailure(error);
       }
-      if (!failure.retryable) {
-        await giveUp(job, failure, retries, undefined);
-        return;
-      }
-      if (retries >= job.maximumRetryAttempts) {
-        await giveUp(job, failure, retries, 'MaximumRetryAttempts');
-        return;
-      }
+      if (closed) return interrupted(job, 'the event bus closed during the delivery', retries);
       const ageMs = options.now().getTime() - job.ingestedAt.getTime();
-      if (ageMs >= job.maximumEventAgeSeconds * 1000) {
-        await giveUp(job, failure, retries, 'MaximumEventAgeInSeconds');
-        return;
+      const exhausted: ExhaustedRetryCondition | undefined = !failure.retryable
+        ? undefined
+        : retries >= job.maximumRetryAttempts
+          ? 'MaximumRetryAttempts'
+          : ageMs >= maximumAgeMs(job)
+            ? 'MaximumEventAgeInSeconds'
+            : undefined;
+      if (!failure.retryable || exhausted !== undefined) {
+        await giveUp(job, failure, retries, exhausted);
+        return 'finished';
       }
       const delayMs = backoffMs(retries);
       options.log('info', `Delivery failed (${failure.code}); retrying in ${delayMs} ms`, {
@@ -140,10 +159,8 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
         errorMessage: failure.message,
         retries,
       });
-      if (!(await sleep(delayMs))) {
-        drop(job, 'the event bus closed while the event was waiting for a retry', { retries });
-        return;
-      }
+      if (!(await sleep(delayMs)))
+        return interrupted(job, 'the event bus closed while the event was waiting for a retry', retries);
       retries += 1;
       metrics.retries += 1;
     }

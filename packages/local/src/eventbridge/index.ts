@@ -1,15 +1,17 @@
 /**
- * The local EventBridge: `createLocalEventBus` (PutEvents, rules, targets, retries,
- * dead-letter queues) and `LocalQueue` for SQS dead-letter queues. Their errors are in `../errors`.
+ * The local EventBridge: `createLocalEventBus` (PutEvents, rules, targets, retries, dead-letter
+ * queues; the queues themselves are `../sqs`). Its errors are in `../errors`.
  */
-export { createLocalEventBus, type LocalEventBus } from './bus';
-export { LocalQueue, type LocalQueueMessage, type LocalQueueOptions } from './local-queue';
+export { createLocalEventBus, type LocalEventBus, type PutEventsOptions } from './bus';
+export type { EntryAuthorizer, EntryFailure, EntryToAuthorize } from './put-events';
 export { matchesEventPattern, validateEventPattern } from './event-pattern';
 export type {
+  BusJournal,
   DeadLetterMessage,
   DeliveryContext,
   EventBusMetrics,
   EventEnvelope,
+  JournalledBusEvent,
   LocalEventBusOptions,
   LocalInputTransformer,
   LocalRetryPolicy,

@@ -44,7 +44,19 @@ export interface PutEventsEnvironment {
   readonly busExists: (name: string) => boolean;
   readonly now: Date;
   readonly newEventId: () => string;
+  /** Whether the caller may put this entry (IAM): its failure, or undefined. @default every entry may be put */
+  readonly authorizeEntry?: EntryAuthorizer;
 }
+
+/** What an entry is authorized on: its bus, source and detail type. */
+export interface EntryToAuthorize {
+  readonly busName: string;
+  readonly source: string;
+  readonly detailType: string;
+}
+
+/** Answers an entry the caller may not put with its failure (`AccessDeniedException`), else undefined. */
+export type EntryAuthorizer = (entry: EntryToAuthorize) => EntryFailure | undefined;
 
 /**
  * Validates a PutEvents request body (already parsed from JSON) and builds an envelope for
@@ -147,7 +159,7 @@ interface CheckedEntry {
   readonly time: Date;
 }
 
-type EntryFailure = { readonly ErrorCode: string; readonly ErrorMessage: string };
+export type EntryFailure = { readonly ErrorCode: string; readonly ErrorMessage: string };
 
 function checkEntry(entry: Record<string, unknown>, env: PutEventsEnvironment): CheckedEntry | EntryFailure {
   for (const field of ['Source', 'DetailType', 'Detail'] as const) {
@@ -182,6 +194,8 @@ function checkEntry(entry: Record<string, unknown>, env: PutEventsEnvironment): 
   if (busName === undefined || !env.busExists(busName)) {
     return invalid(`Event bus ${String(entry['EventBusName'])} does not exist.`);
   }
+  const denied = env.authorizeEntry?.({ busName, source, detailType });
+  if (denied !== undefined) return denied;
 
   return { source, detailType, detail, busName, resources, time: timeOf(entry['Time'], env.now) };
 }

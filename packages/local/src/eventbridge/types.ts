@@ -51,6 +51,28 @@ export interface DeliveryContext {
   readonly ruleName: string;
   readonly ruleArn: string;
   readonly eventId: string;
+  /** The event as it was put on the bus (the target's input may be a part or a transformation of it). */
+  readonly event: EventEnvelope;
+}
+
+/** An accepted event as the bus journals it, with the deliveries (`<rule>|<target id>`) still to finish. */
+export interface JournalledBusEvent {
+  readonly busName: string;
+  readonly envelope: EventEnvelope;
+  /** ISO-8601 time the bus accepted it; its age counts from here. */
+  readonly ingestedAt: string;
+  readonly deliveries: readonly string[];
+}
+
+/**
+ * Where the bus keeps each accepted event until every delivery of it finished (delivered, sent to the
+ * dead-letter queue, or dropped), so that a restart can resume the others (`LocalEventBus.resume`).
+ */
+export interface BusJournal {
+  /** Called before PutEvents answers, for each accepted entry that matched at least one target. */
+  accepted(event: JournalledBusEvent): void;
+  /** One delivery (`<rule>|<target id>`) of the event finished. */
+  finished(eventId: string, delivery: string): void;
 }
 
 /** A message for an SQS dead-letter queue: body plus string message attributes. */
@@ -84,6 +106,13 @@ export interface LocalEventBusOptions {
   readonly retryBaseMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Keeps accepted events until their deliveries finished. With a journal, closing the bus leaves
+   * unfinished deliveries in it (for `resume`) instead of dropping them. @default none
+   */
+  readonly journal?: BusJournal;
+  /** Multiplies every target's `MaximumEventAgeInSeconds` (local runs shorten it). @default 1 */
+  readonly eventAgeScale?: number;
 }
 
 /** One entry of a PutEvents request as it is on the JSON wire. */

@@ -46,8 +46,18 @@ export interface LocalFunctionOptions {
   readonly runtimeNodePath?: readonly string[];
   /** Delays before each retry of a failed asynchronous invocation; Lambda retries at most twice. @default [200, 400] */
   readonly asyncRetryDelaysMs?: readonly number[];
-  /** Called when an asynchronous invocation failed every attempt. @default a log line */
-  readonly onAsyncFailure?: (failure: AsyncInvocationFailure) => void;
+  /**
+   * An asynchronous invocation older than this when an attempt would start is not run: it fails with
+   * `EventAgeExceeded` (`MaximumEventAgeInSeconds` of `AWS::Lambda::EventInvokeConfig`). @default 6 hours
+   */
+  readonly maximumEventAgeMs?: number;
+  /**
+   * Called when an asynchronous invocation failed every attempt (or expired); the invocation is
+   * finished when a promise it returns settles (a dead-letter queue has it). @default a log line
+   */
+  readonly onAsyncFailure?: (failure: AsyncInvocationFailure) => void | Promise<void>;
+  /** Keeps asynchronous invocations until they finished, so that they can be resumed after a restart. */
+  readonly asyncJournal?: AsyncInvocationJournal;
   /** Called when an asynchronous invocation succeeded. @default nothing */
   readonly onAsyncSuccess?: (success: AsyncInvocationSuccess) => void;
   /** Receives the function's output (prefixed `[<name>] `) and the runner's lines. @default standard output */
@@ -68,9 +78,26 @@ export type InvokeResult =
       readonly trace?: readonly string[];
     };
 
+/** Where asynchronous invocations are kept until they finished (see `LocalFunctionOptions.asyncJournal`). */
+export interface AsyncInvocationJournal {
+  /** An invocation was queued (not called again for a resumed one). */
+  queued(invocation: QueuedInvocation): void;
+  /** It succeeded, or failed for good and `onAsyncFailure` finished with it. */
+  finished(invocationId: string): void;
+}
+
+/** An asynchronous invocation as it waits in the function's queue. */
+export interface QueuedInvocation {
+  readonly invocationId: string;
+  readonly event: unknown;
+  /** Epoch ms it was first queued; its age counts from here. */
+  readonly queuedAt: number;
+}
+
 /** An asynchronous invocation that failed every attempt. */
 export interface AsyncInvocationFailure {
   readonly functionName: string;
+  readonly invocationId: string;
   readonly event: unknown;
   readonly attempts: number;
   readonly error: FunctionError;
@@ -79,6 +106,7 @@ export interface AsyncInvocationFailure {
 /** An asynchronous invocation that succeeded. */
 export interface AsyncInvocationSuccess {
   readonly functionName: string;
+  readonly invocationId: string;
   readonly event: unknown;
   readonly attempts: number;
   readonly value: unknown;
@@ -109,11 +137,17 @@ export interface LocalFunction {
    */
   invoke(event: unknown, options?: { readonly async?: boolean }): Promise<InvokeResult>;
   /**
-   * Queues an asynchronous invocation (`Event`): resolves once queued. A function error is retried after
-   * each of `asyncRetryDelaysMs`, then the event is dropped with `onAsyncFailure` (or a log line).
+   * Queues an asynchronous invocation (`Event`): resolves once queued (and journalled). A function error
+   * is retried after each of `asyncRetryDelaysMs`, then the event is handed to `onAsyncFailure` (or a
+   * log line). `resume` runs an invocation read back from the journal, under its id and age.
    * @throws LambdaRunnerError `INVALID_EVENT`, `FUNCTION_CLOSED`
    */
-  invokeAsync(event: unknown): Promise<void>;
+  invokeAsync(event: unknown, resume?: Omit<QueuedInvocation, 'event'>): Promise<void>;
+  /**
+   * Ends the invocations running now whose event (as JSON) `matches`, as a crash of their execution
+   * environment would (`Runtime.ExitError`). Returns how many were ended. For fault injection.
+   */
+  terminateRunning(matches: (eventJson: string) => boolean): Promise<number>;
   readonly metrics: LocalFunctionMetrics;
   /** Resolves when no invocation is running or queued, asynchronous retries included. */
   drain(): Promise<void>;
@@ -127,6 +161,10 @@ interface Lease {
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+const SIX_HOURS_MS = 6 * 3_600_000;
+
+/** The error of an asynchronous invocation that waited longer than its maximum event age. */
+export const EVENT_AGE_EXCEEDED = 'EventAgeExceeded';
 
 function invalid(message: string): never {
   throw new LambdaRunnerError('INVALID_CONFIG', message);
@@ -164,7 +202,10 @@ class LocalFunctionRunner implements LocalFunction {
   private readonly maxConcurrency: number;
   private readonly initTimeoutMs: number;
   private readonly asyncRetryDelaysMs: readonly number[];
+  private readonly maximumEventAgeMs: number;
   private readonly logLine: (line: string) => void;
+  /** The event of each invocation running now, by its execution environment. */
+  private readonly running = new Map<ExecutionEnvironment, string>();
 
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly environments = new Set<ExecutionEnvironment>();
@@ -214,6 +255,7 @@ class LocalFunctionRunner implements LocalFunction {
     this.initTimeoutMs = positive(options.initTimeoutSeconds ?? 10, 'initTimeoutSeconds') * 1000;
     this.maxConcurrency = concurrency;
     this.asyncRetryDelaysMs = delays;
+    this.maximumEventAgeMs = positive(options.maximumEventAgeMs ?? SIX_HOURS_MS, 'maximumEventAgeMs');
     this.logLine = options.log ?? ((line) => process.stdout.write(`${line}\n`));
   }
 
@@ -223,17 +265,25 @@ class LocalFunctionRunner implements LocalFunction {
 
   async invoke(event: unknown, options: { readonly async?: boolean } = {}): Promise<InvokeResult> {
     this.assertOpen();
-    const eventJson = serializeEvent(event);
     if (options.async) {
-      this.enqueueAsync(eventJson);
+      await this.invokeAsync(event);
       return { ok: true, value: null };
     }
-    return this.track(this.execute(eventJson));
+    return this.track(this.execute(serializeEvent(event)));
   }
 
-  async invokeAsync(event: unknown): Promise<void> {
+  async invokeAsync(event: unknown, resume?: Omit<QueuedInvocation, 'event'>): Promise<void> {
     this.assertOpen();
-    this.enqueueAsync(serializeEvent(event));
+    const eventJson = serializeEvent(event);
+    const invocation = resume ?? { invocationId: randomUUID(), queuedAt: Date.now() };
+    if (resume === undefined) this.options.asyncJournal?.queued({ ...invocation, event });
+    void this.track(this.runAsync(eventJson, invocation));
+  }
+
+  async terminateRunning(matches: (eventJson: string) => boolean): Promise<number> {
+    const ended = [...this.running].filter(([, eventJson]) => matches(eventJson)).map(([env]) => env);
+    await Promise.all(ended.map((env) => env.terminate('the execution environment crashed (fault injected)')));
+    return ended.length;
   }
 
   drain(): Promise<void> {
@@ -256,9 +306,19 @@ class LocalFunctionRunner implements LocalFunction {
 
   // ---- one attempt ------------------------------------------------------------------------------
 
-  private async execute(eventJson: string): Promise<InvokeResult> {
+  /** One attempt; with `notAfter`, an attempt that would start later is not run (`EventAgeExceeded`). */
+  private async execute(eventJson: string, notAfter = Number.POSITIVE_INFINITY): Promise<InvokeResult> {
     const requestId = randomUUID();
     const { env, cold } = await this.acquire();
+    if (Date.now() > notAfter) {
+      if (cold) await env.terminate('not used');
+      else this.release(env);
+      return {
+        ok: false,
+        errorType: EVENT_AGE_EXCEEDED,
+        errorMessage: 'the event is older than MaximumEventAgeInSeconds',
+      };
+    }
     this.counters.invocations += 1;
     let initMs = 0;
     if (cold) {
@@ -274,6 +334,7 @@ class LocalFunctionRunner implements LocalFunction {
       this.logLine(`cold start ${this.name} init ${Math.round(initMs)} ms`);
     }
     const started = performance.now();
+    this.running.set(env, eventJson);
     const outcome = await this.within(
       env.run({
         invocationId: ++this.nextInvocationId,
@@ -282,7 +343,7 @@ class LocalFunctionRunner implements LocalFunction {
         deadlineMs: Date.now() + this.timeoutSeconds * 1000,
       }),
       this.timeoutSeconds * 1000,
-    );
+    ).finally(() => this.running.delete(env));
     const durationMs = performance.now() - started;
     let result: InvokeResult;
     if (outcome === TIMED_OUT) {
@@ -410,53 +471,57 @@ class LocalFunctionRunner implements LocalFunction {
 
   // ---- asynchronous invocations -----------------------------------------------------------------
 
-  private enqueueAsync(eventJson: string): void {
-    void this.track(this.runAsync(eventJson));
-  }
-
-  private async runAsync(eventJson: string): Promise<void> {
+  private async runAsync(eventJson: string, invocation: Omit<QueuedInvocation, 'event'>): Promise<void> {
+    const notAfter = invocation.queuedAt + this.maximumEventAgeMs;
     for (let attempt = 1; ; attempt += 1) {
       let result: InvokeResult;
       try {
-        result = await this.execute(eventJson);
+        result = await this.execute(eventJson, notAfter);
       } catch (error) {
         if (this.closed) return;
         throw error;
       }
+      if (this.closed && !result.ok) return; // left in the journal, for the next start
       if (result.ok) {
-        this.notify(() =>
+        await this.notify(() =>
           this.options.onAsyncSuccess?.({
             functionName: this.name,
+            invocationId: invocation.invocationId,
             event: JSON.parse(eventJson),
             attempts: attempt,
             value: result.value,
           }),
         );
-        return;
+        return this.options.asyncJournal?.finished(invocation.invocationId);
       }
-      const delay = this.asyncRetryDelaysMs[attempt - 1];
-      const error: FunctionError = {
-        errorType: result.errorType,
-        errorMessage: result.errorMessage,
-        ...(result.trace ? { trace: result.trace } : {}),
-      };
-      if (delay === undefined) {
-        const failure: AsyncInvocationFailure = {
-          functionName: this.name,
-          event: JSON.parse(eventJson),
-          attempts: attempt,
-          error,
-        };
-        const onFailure = this.options.onAsyncFailure;
-        if (onFailure) this.notify(() => onFailure(failure));
-        else
-          this.logLine(
-            `async invocation of ${this.name} dropped after ${attempt} attempts: ${error.errorType}: ${error.errorMessage}`,
-          );
-        return;
-      }
+      const delay = result.errorType === EVENT_AGE_EXCEEDED ? undefined : this.asyncRetryDelaysMs[attempt - 1];
+      if (delay === undefined) return this.failAsync(eventJson, invocation.invocationId, attempt, result);
       if (!(await this.sleep(delay))) return;
     }
+  }
+
+  /** The last attempt failed: `onAsyncFailure` (the dead-letter queue) gets the event, then it is finished. */
+  private async failAsync(
+    eventJson: string,
+    invocationId: string,
+    attempts: number,
+    result: Extract<InvokeResult, { ok: false }>,
+  ): Promise<void> {
+    const error: FunctionError = {
+      errorType: result.errorType,
+      errorMessage: result.errorMessage,
+      ...(result.trace ? { trace: result.trace } : {}),
+    };
+    const onFailure = this.options.onAsyncFailure;
+    if (onFailure)
+      await this.notify(() =>
+        onFailure({ functionName: this.name, invocationId, event: JSON.parse(eventJson), attempts, error }),
+      );
+    else
+      this.logLine(
+        `async invocation of ${this.name} dropped after ${attempts} attempts: ${error.errorType}: ${error.errorMessage}`,
+      );
+    this.options.asyncJournal?.finished(invocationId);
   }
 
   /** Waits `ms`; resolves false if the function is closed meanwhile. */
@@ -473,9 +538,9 @@ class LocalFunctionRunner implements LocalFunction {
     });
   }
 
-  private notify(callback: () => void): void {
+  private async notify(callback: () => void | Promise<void>): Promise<void> {
     try {
-      callback();
+      await callback();
     } catch (error) {
       this.logLine(`an asynchronous invocation callback of ${this.name} threw: ${String(error)}`);
     }

@@ -10,9 +10,23 @@ import type {
   ReservationRejected,
   ReservationRequested,
 } from '@core/contracts';
-import { BusinessRuleViolationError, type DecideContext, type Decider } from '@core/runtime';
+import {
+  BusinessRuleViolationError,
+  ForbiddenError,
+  actsFor,
+  hasRole,
+  type Actor,
+  type DecideContext,
+  type Decider,
+} from '@core/runtime';
 
 export const MAX_NIGHTS = 30;
+
+/**
+ * The role that may act on any guest's reservation (a Cognito group, or a role a front-end server
+ * vouches for in its signed `x-core-user-roles` header).
+ */
+export const ADMIN_ROLE = 'admin';
 
 /** Why the saga rejected a reservation. */
 export const REJECTION_REASONS = ['ROOM_UNAVAILABLE', 'PAYMENT_DECLINED', 'UNKNOWN_CUSTOMER', 'UNKNOWN_ROOM'] as const;
@@ -59,6 +73,12 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
   switch (command.type) {
     case 'CreateReservation': {
       const { dateStart, dateEnd } = command.data;
+      if (!mayBookFor(context.actor, command.data.userId)) {
+        throw new ForbiddenError(
+          'NOT_YOUR_RESERVATION',
+          'a user books for themselves only: userId must be the user the request is made for',
+        );
+      }
       if (state.status !== 'NONE') {
         throw new BusinessRuleViolationError(
           'RESERVATION_ALREADY_EXISTS',
@@ -103,6 +123,12 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
       if (state.status === 'NONE') {
         throw new BusinessRuleViolationError('RESERVATION_NOT_FOUND', `there is no reservation ${reservationId}`);
       }
+      if (!actsFor(context.actor, state.userId) && !hasRole(context.actor, ADMIN_ROLE)) {
+        throw new ForbiddenError(
+          'NOT_RESERVATION_OWNER',
+          `only the reservation's own user or an ${ADMIN_ROLE} may cancel reservation ${reservationId}`,
+        );
+      }
       if (state.status === 'CANCELLED') {
         throw new BusinessRuleViolationError(
           'RESERVATION_ALREADY_CANCELLED',
@@ -129,6 +155,14 @@ function decide(command: ReservationCommand, state: ReservationState, context: D
       throw new Error(`unhandled command ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+/**
+ * A caller acting for a user books for that user only (an admin for anyone); a caller acting for
+ * nobody (a front-end server on its own, the development API key) names the guest in the input.
+ */
+function mayBookFor(actor: Actor, userId: string): boolean {
+  return actor.userId === undefined || actsFor(actor, userId) || hasRole(actor, ADMIN_ROLE);
 }
 
 function evolve(state: ReservationState, event: ReservationEvent): ReservationState {

@@ -4,14 +4,21 @@
  * rule that delivers commits to the event handler, and the API fields each function resolves.
  */
 import { join } from 'node:path';
-import { acknowledgeInvokeVersions, handlerFunction, passThroughTemplates } from '@core/infra';
+import {
+  acknowledgeInvokeVersions,
+  grantOwnEventSource,
+  handlerFunction,
+  type HandlerFunction,
+  passThroughTemplates,
+  protectEventStore,
+} from '@core/infra';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -21,28 +28,33 @@ export const ROOM_EVENT_SOURCE = 'core.room';
 export interface RoomAggregateProps {
   /** The API to add the room resolvers to. Its schema must contain this package's `schema.graphql`. */
   readonly api: appsync.GraphqlApi;
-  /** The bus commits are published on. */
-  readonly eventBus: events.IEventBus;
+  /** The bus commits are published on; its resource policy refuses this aggregate's source to anyone else. */
+  readonly eventBus: events.EventBus;
   /**
    * How long after acceptance an event may still be stored; after it, the client is told TIMEOUT.
    * @default Duration.seconds(10)
    */
   readonly commandDeadline?: Duration;
   /**
-   * What happens to the event store when the stack is deleted.
-   * @default RemovalPolicy.RETAIN (the event store is the system of record)
+   * A development stage: the event store is deleted with the stack and not protected from deletion.
+   * @default false: the event store (the system of record) is retained and deletion-protected
    */
-  readonly removalPolicy?: RemovalPolicy;
+  readonly development?: boolean;
+  /**
+   * A customer managed key for the event store (the functions get the key grants they need).
+   * @default the AWS owned key DynamoDB encrypts every table with
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class RoomAggregate extends Construct {
   /** The event store: one item per commit, append-only. */
   readonly table: dynamodb.Table;
-  readonly commandHandler: nodejs.NodejsFunction;
-  readonly eventHandler: nodejs.NodejsFunction;
-  readonly queryHandler: nodejs.NodejsFunction;
+  readonly commandHandler: HandlerFunction;
+  readonly eventHandler: HandlerFunction;
+  readonly queryHandler: HandlerFunction;
   /** Settles again what the bus could not deliver or the event handler could not handle (same code and role). */
-  readonly deadLetterHandler: nodejs.NodejsFunction;
+  readonly deadLetterHandler: HandlerFunction;
   /** Delivers this aggregate's commits from the bus to the event handler. */
   readonly commitRule: events.Rule;
   /** Commits (and renotify requests) the bus could not deliver or the event handler could not handle. */
@@ -54,13 +66,19 @@ export class RoomAggregate extends Construct {
     super(scope, id);
     const deadline = props.commandDeadline ?? Duration.seconds(10);
 
-    // The event store. Key schema as in @core/runtime/dynamodb: streamId (S) + version (N).
+    // The event store. Key schema as in @core/runtime/dynamodb: streamId (S) + version (N). Point-in-
+    // time recovery always; outside development it is retained and deletion-protected.
+    const development = props.development === true;
     this.table = new dynamodb.Table(this, 'Events', {
       partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      deletionProtection: !development,
+      removalPolicy: development ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...(props.encryptionKey === undefined
+        ? { encryption: dynamodb.TableEncryption.DEFAULT }
+        : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }),
     });
 
     // Dead letters. A commit the bus could not deliver, or whose handling failed, goes to `undelivered`
@@ -119,13 +137,33 @@ export class RoomAggregate extends Construct {
       environment: { EVENTS_TABLE_NAME: this.table.tableName },
     });
 
-    // Least privilege. The command and query handlers only read; the event handler reads and
-    // appends (PutItem only: no UpdateItem or DeleteItem, so stored events cannot change).
-    this.table.grantReadData(this.commandHandler);
-    this.table.grantReadData(this.queryHandler);
-    this.table.grantReadData(this.eventHandler);
+    // Least privilege: each role names the actions its handler calls, on this aggregate's resources.
+    // The command and query handlers read (Query, GetItem); the event handler also appends (PutItem,
+    // also inside TransactWriteItems). The table's resource policy makes the store append-only and
+    // the event handler its only writer; the bus refuses this aggregate's source to anyone but the
+    // command handler, whose own grant is limited to that source and its detail types.
+    const readers = [this.commandHandler, this.queryHandler, this.eventHandler];
+    for (const fn of readers) this.table.grant(fn, 'dynamodb:Query', 'dynamodb:GetItem');
     this.table.grant(this.eventHandler, 'dynamodb:PutItem');
-    props.eventBus.grantPutEventsTo(this.commandHandler);
+    if (props.encryptionKey !== undefined) {
+      // What Table.grantReadData and grantWriteData grant on a table's key, on this one key only.
+      for (const fn of readers) props.encryptionKey.grant(fn, 'kms:Decrypt', 'kms:DescribeKey');
+      props.encryptionKey.grantEncryptDecrypt(this.eventHandler);
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*'])
+        Validations.of(this.eventHandler.role).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason:
+            "DynamoDB's writers of a table encrypted with a customer managed key need these key actions, on that key only.",
+        });
+    }
+    protectEventStore(this.table, this.eventHandler.role);
+    grantOwnEventSource({
+      eventBus: props.eventBus,
+      source: ROOM_EVENT_SOURCE,
+      detailTypes: ['Commit', 'Renotify'],
+      publisher: this.commandHandler.role,
+      statementId: 'RoomSource',
+    });
     // The internal notification mutation: the event handler's role is the only one granted it.
     props.api.grantMutation(this.eventHandler, 'roomSaved');
 

@@ -24,7 +24,7 @@ import {
 import { CoreError, GraphQLFacingError, ValidationError, isCoreError, toGraphQLFacingError } from '../errors';
 import { preview } from '../text';
 import { commandFingerprint } from '../fingerprint';
-import { logError, logInfo } from '../log';
+import { logDebug, logError, logInfo } from '../log';
 import type { EventPublisher, EventStore, LoadedStream } from '../ports';
 import { actorOf, correlationIdOf, type AppSyncResolverEvent, type LambdaContext } from './appsync-event';
 import { memoize } from './memoize';
@@ -113,15 +113,17 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
       Object.assign(log, { correlationId, commandId });
       const { store, publisher, deadlineMs } = adapters();
       const now = clock();
-      const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments);
+      const actor = actorOf(event);
+      const fingerprint = commandFingerprint(options.aggregate, event.info.fieldName, event.arguments, actor);
       const deadline = new Date(now.getTime() + deadlineMs);
       const sent = { commandId, fingerprint, correlationId, replyTo, taskToken, deadline };
       let idCount = 0;
       const context: DecideContext = {
         now,
-        newId: () =>
-          deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/${fingerprint}/id/${idCount++}`),
-        actor: actorOf(event.identity),
+        // From the command id alone, not its input: a command id reused for another create lands on
+        // the stream its first use made, where its recent commits refuse it at once.
+        newId: () => deterministicId(`${options.aggregate}/${event.info.fieldName}/${commandId}/id/${idCount++}`),
+        actor,
       };
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
       Object.assign(log, { streamId });
@@ -170,7 +172,11 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
     } catch (error) {
       const facing = toGraphQLFacingError(error, lambdaContext.awsRequestId);
       if (facing.name === 'InternalError') logError('command failed', error, log);
-      else logInfo('command refused', { ...log, outcome: 'refused', errorType: facing.name, reason: facing.message });
+      else {
+        const code = isCoreError(error) ? error.code : facing.name;
+        logInfo('command refused', { ...log, outcome: 'refused', errorType: facing.name, reason: code });
+        logDebug('command refused', { ...log, reason: facing.message });
+      }
       throw taskToken !== undefined && isCoreError(error) && error.category === 'BusinessRuleViolation'
         ? new GraphQLFacingError(error.code, facing.message)
         : facing;

@@ -1,8 +1,15 @@
 /**
  * The shape checks of what the event handler is delivered. A commit that does not hold (missing
- * fields, versions out of sequence, another aggregate's commit) is thrown as a ValidationError, so it
- * ends in the dead-letter queue with its reason, and nothing of it is stored.
+ * fields, versions out of sequence, another aggregate's commit, events of another command, an actor
+ * that is not one) is thrown as a ValidationError, so it ends in the dead-letter queue with its
+ * reason, and nothing of it is stored.
+ *
+ * These checks keep a malformed commit out of the store; they cannot tell a forged commit from a
+ * real one (the commit carries the state after it). That is the bus's job: only the aggregate's
+ * command handler may put its source on the bus (see the aggregate's construct).
  */
+import { isDeepStrictEqual } from 'node:util';
+import { ACTOR_KINDS } from '../decider';
 import type { Commit } from '../envelope';
 import { ValidationError } from '../errors';
 import type { RenotifyRequest } from '../ports';
@@ -19,6 +26,7 @@ export function parseCommit(detail: unknown, aggregate?: string): Commit {
     ...textProblems(candidate, ['aggregate', 'streamId', 'commitId', 'fingerprint', 'correlationId', 'deadline']),
     ...numberProblems(candidate),
     ...eventProblems(candidate),
+    ...actorProblems(candidate),
   ];
   if (aggregate !== undefined && typeof candidate.aggregate === 'string' && candidate.aggregate !== aggregate)
     problems.push(`aggregate must be ${aggregate}`);
@@ -75,6 +83,38 @@ function numberProblems(candidate: Partial<Commit>): string[] {
     problems.push('expectedVersion must be a non-negative integer');
   if (!Number.isInteger(candidate.reducerVersion)) problems.push('reducerVersion must be an integer');
   return problems;
+}
+
+/**
+ * The events' metadata: every event caused by this commit's command, with the commit's correlation
+ * id and deadline, and one actor that is one (a known kind, a non-empty id, an optional user and
+ * roles), the same on every event.
+ */
+function actorProblems(candidate: Partial<Commit>): string[] {
+  if (!Array.isArray(candidate.events) || candidate.events.length === 0) return [];
+  const events = candidate.events.filter((event) => typeof event === 'object' && event !== null);
+  const problems: string[] = [];
+  if (events.some((event) => event.causationId !== candidate.commitId))
+    problems.push("every event's causationId must be the commitId");
+  if (events.some((event) => event.correlationId !== candidate.correlationId || event.deadline !== candidate.deadline))
+    problems.push("every event must carry the commit's correlationId and deadline");
+  const [first] = events;
+  if (first === undefined || !isActor(first.actor)) problems.push('every event must carry an actor (kind, id)');
+  else if (events.some((event) => !isDeepStrictEqual(event.actor, first.actor)))
+    problems.push('every event of a commit must carry the same actor');
+  return problems;
+}
+
+function isActor(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const actor = value as Record<string, unknown>;
+  const text = (field: unknown, max: number) => typeof field === 'string' && field !== '' && field.length <= max;
+  return (
+    (ACTOR_KINDS as readonly unknown[]).includes(actor.kind) &&
+    text(actor.id, 2048) &&
+    (actor.userId === undefined || text(actor.userId, 128)) &&
+    (actor.roles === undefined || (Array.isArray(actor.roles) && actor.roles.every((role) => text(role, 64))))
+  );
 }
 
 /** The events: a non-empty list, of this stream, numbered on from the expected version. */

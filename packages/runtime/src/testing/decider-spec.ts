@@ -8,7 +8,7 @@
  *   .then([{ type: 'ReservationCancelled', data: { reason: 'x' } }]);
  */
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { fold, type DecideContext, type Decider, type DomainEvent } from '../decider';
+import { fold, type Actor, type DecideContext, type Decider, type DomainEvent } from '../decider';
 import { isCoreError } from '../errors';
 
 export interface DeciderSpecification<Command, Event extends DomainEvent> {
@@ -58,13 +58,19 @@ export function given<Command, Event extends DomainEvent, State>(
   };
 }
 
-/** A fixed decide context for tests: a given clock, counting ids, an IAM actor. */
-export function testContext(now: string | Date, idPrefix = 'id'): DecideContext {
+/**
+ * A fixed decide context for tests: a given clock, counting ids, and an IAM actor (a front-end
+ * server acting for nobody unless `actor` says otherwise).
+ *
+ * @example
+ * testContext('2026-11-28T10:00:00Z', 'id', { userId: 'u-1' }); // acting for user u-1
+ */
+export function testContext(now: string | Date, idPrefix = 'id', actor: Partial<Actor> = {}): DecideContext {
   let count = 0;
   return {
     now: typeof now === 'string' ? new Date(now) : now,
     newId: () => `${idPrefix}-${++count}`,
-    actor: { kind: 'iam', id: 'arn:aws:iam::000000000000:role/test' },
+    actor: { kind: 'iam', id: 'arn:aws:iam::000000000000:role/test', ...actor },
   };
 }
 

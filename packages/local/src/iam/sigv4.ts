@@ -2,13 +2,14 @@
  * Verifies AWS Signature Version 4 on a request, the way a service endpoint does: find the secret of
  * the access key in the `Authorization` header, sign the same request again with it
  * (`@smithy/signature-v4`, over exactly the headers the client listed as signed and the body as
- * received) and compare the signatures.
+ * received) and compare the signatures. Every local service verifies with it: AppSync, and the
+ * DynamoDB, EventBridge and Step Functions routes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { IamPrincipal } from './types';
+import type { IamPrincipal } from './principal';
 
 /** The parts of a request that a SigV4 signature covers. */
 export interface SignedRequest {
@@ -31,9 +32,16 @@ export interface SigV4Expectations {
   readonly maxSkewMs: number;
 }
 
+/**
+ * Why a signature was refused: `incomplete` (no parsable SigV4 `Authorization`), `unrecognized`
+ * (an unknown access key or session token), `expired` (`x-amz-date` too far from the server's
+ * clock: a replayed request), `mismatch` (a scope, a header or the signature that does not match).
+ */
+export type SigV4Refusal = 'incomplete' | 'unrecognized' | 'expired' | 'mismatch';
+
 export type SigV4Outcome =
   | { readonly ok: true; readonly accessKeyId: string; readonly principal: IamPrincipal }
-  | { readonly ok: false; readonly message: string };
+  | { readonly ok: false; readonly refusal: SigV4Refusal; readonly message: string };
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const AUTHORIZATION_PATTERN =
@@ -77,51 +85,69 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
   const authorization = request.headers.authorization ?? '';
   const match = AUTHORIZATION_PATTERN.exec(authorization.trim());
   if (!match) {
-    return { ok: false, message: 'Authorization header requires Credential, SignedHeaders and Signature parameters.' };
+    return {
+      ok: false,
+      refusal: 'incomplete',
+      message: 'Authorization header requires Credential, SignedHeaders and Signature parameters.',
+    };
   }
   const [, accessKeyId = '', scopeDate, region, service, signedHeaderList = '', signature = ''] = match;
   const principal = expected.principals.get(accessKeyId);
   if (!principal) {
-    return { ok: false, message: 'The security token included in the request is invalid.' };
+    return { ok: false, refusal: 'unrecognized', message: 'The security token included in the request is invalid.' };
   }
   if (region !== expected.region) {
-    return { ok: false, message: `Credential should be scoped to a valid region, not '${region}'.` };
+    return {
+      ok: false,
+      refusal: 'mismatch',
+      message: `Credential should be scoped to a valid region, not '${region}'.`,
+    };
   }
   if (service !== expected.service) {
-    return { ok: false, message: `Credential should be scoped to correct service: '${expected.service}'.` };
+    return {
+      ok: false,
+      refusal: 'mismatch',
+      message: `Credential should be scoped to correct service: '${expected.service}'.`,
+    };
   }
   const amzDate = request.headers['x-amz-date'];
   const signingDate = parseAmzDate(amzDate);
   if (!signingDate || !amzDate?.startsWith(scopeDate ?? '')) {
     return {
       ok: false,
+      refusal: 'incomplete',
       message: 'The x-amz-date header is missing, malformed or does not match the credential scope date.',
     };
   }
   if (Math.abs(expected.now.getTime() - signingDate.getTime()) > expected.maxSkewMs) {
     return {
       ok: false,
+      refusal: 'expired',
       message: `Signature expired: ${amzDate} is not within ${expected.maxSkewMs / 60_000} minutes of the server time.`,
     };
   }
   const token = request.headers['x-amz-security-token'];
   if (token !== principal.sessionToken) {
-    return { ok: false, message: 'The security token included in the request is invalid.' };
+    return { ok: false, refusal: 'unrecognized', message: 'The security token included in the request is invalid.' };
   }
   const signedHeaders = signedHeaderList.split(';');
   if (!signedHeaders.includes('host')) {
-    return { ok: false, message: "'Host' must be a signed header." };
+    return { ok: false, refusal: 'incomplete', message: "'Host' must be a signed header." };
   }
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
   const declaredHash = request.headers['x-amz-content-sha256'];
   if (declaredHash !== undefined && declaredHash !== bodyHash && declaredHash !== UNSIGNED_PAYLOAD) {
-    return { ok: false, message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+    return {
+      ok: false,
+      refusal: 'mismatch',
+      message: 'The provided x-amz-content-sha256 header does not match what was computed.',
+    };
   }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = request.headers[name];
     if (value === undefined) {
-      return { ok: false, message: `Signed header '${name}' is missing from the request.` };
+      return { ok: false, refusal: 'incomplete', message: `Signed header '${name}' is missing from the request.` };
     }
     headers[name] = value;
   }
@@ -148,6 +174,7 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
   if (!sameHex(expectedSignature, signature)) {
     return {
       ok: false,
+      refusal: 'mismatch',
       message:
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     };

@@ -1,0 +1,345 @@
+/**
+ * Load benchmark of the local core (not a timed test): 2,000 commands over 200 reservations from 32
+ * concurrent front-end clients, each subscribing to its command's outcome and sending only after
+ * AppSync's `start_ack`. First 200 creates, then nine cancels per reservation sent by nine clients at
+ * about the same time (one is stored, the others are rejected CONFLICT or refused at once); every
+ * 20th command is sent again after its outcome (a retry, notified again). Then every accepted
+ * command's outcome is read back and the invariant checker runs over what was sent, answered,
+ * notified, read and stored. Run twice: without a fault, and with one (BENCH_FAULT, JSON; default
+ * store throttling of 10% of DynamoDB requests). Writes docs/bench/local-load.md.
+ * Run: `pnpm nx run core:bench` (all benchmarks) or `cd apps/core && ts-node --transpile-only bench/load.ts`.
+ */
+import { bootLocalCore, type FaultConfig, type LocalCore } from '@core/local';
+import { reservationDecider } from '@core/reservation';
+import {
+  checkAnswerContract,
+  type ContractReport,
+  type ObservedOutcome,
+  type SentCommand,
+} from '@core/runtime/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createReservationInput, readStores } from '../test/support/contract-driver';
+import { RealtimeClient } from './realtime-client';
+
+const AGGREGATES = 200;
+const CANCELS_PER_AGGREGATE = 9;
+const CLIENTS = 32;
+const NOTIFY_TIMEOUT_MS = 30_000;
+const coreDir = join(__dirname, '..');
+const repoRoot = join(coreDir, '..', '..');
+const DEFAULT_FAULT: FaultConfig = { storeThrottling: { rate: 0.1 }, seed: 1 };
+
+const FIELDS = 'id commandId fingerprint status version error { code }';
+const ON_SAVED = `subscription OnSaved($commandId: ID) { onReservationSaved(commandId: $commandId) { ${FIELDS} } }`;
+const CREATE = `mutation Create($input: CreateReservationInput!) { createReservation(input: $input) { id commandId fingerprint deadline } }`;
+const CANCEL = `mutation Cancel($input: CancelReservationInput!) { cancelReservation(input: $input) { id commandId fingerprint deadline } }`;
+const OUTCOME = `query Outcome($id: ID!, $commandId: ID!) { getReservationCommandOutcome(id: $id, commandId: $commandId) { ${FIELDS} } }`;
+
+interface Job {
+  readonly field: 'createReservation' | 'cancelReservation';
+  readonly commandId: string;
+  readonly input: Record<string, unknown>;
+  /** Sent again once its outcome came. */
+  readonly retry: boolean;
+}
+
+interface Observed {
+  readonly commands: SentCommand[];
+  readonly notifications: ObservedOutcome[];
+  readonly accepted: number[];
+  readonly notified: number[];
+  clientRetries: number;
+  deliberateRetries: number;
+  recoveredByQuery: number;
+}
+
+type Notification = {
+  id: string;
+  commandId: string;
+  fingerprint: string | null;
+  status: ObservedOutcome['status'];
+  version: number | null;
+  error: { code: string } | null;
+};
+
+const toObserved = (n: Notification): ObservedOutcome => ({
+  streamId: n.id,
+  commandId: n.commandId,
+  fingerprint: n.fingerprint,
+  status: n.status,
+  version: n.version,
+  code: n.error?.code ?? null,
+  at: Date.now(),
+});
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+};
+
+/** Sends one command as a front-end server does: subscribe, wait for the ack, send, wait for the outcome. */
+async function runJob(client: RealtimeClient, job: Job, observed: Observed): Promise<string | undefined> {
+  const outcomes: ObservedOutcome[] = [];
+  let wake = () => undefined as void;
+  const subscription = await client.subscribe(ON_SAVED, { commandId: job.commandId }, (data) => {
+    const outcome = toObserved(data['onReservationSaved'] as Notification);
+    outcomes.push(outcome);
+    observed.notifications.push(outcome);
+    wake();
+  });
+  const waitForOutcome = (count: number) =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), NOTIFY_TIMEOUT_MS);
+      wake = () => outcomes.length >= count && (clearTimeout(timer), resolve(true));
+      wake();
+    });
+  let streamId: string | undefined;
+  for (let send = 0; send < (job.retry ? 2 : 1); send++) {
+    const started = performance.now();
+    const answer = await sendWithRetries(client, job, observed);
+    if (send === 1) observed.deliberateRetries += 1;
+    if (!answer.accepted) break;
+    streamId = answer.streamId;
+    if (send === 0) observed.accepted.push(performance.now() - started);
+    const came = await waitForOutcome(send + 1);
+    if (send === 0 && came) observed.notified.push(performance.now() - started);
+    if (!came) observed.recoveredByQuery += 1; // read back at the end like every accepted command
+  }
+  client.stop(subscription);
+  return streamId;
+}
+
+/** A command answered by a transport or internal error is sent again with the same command id (at most 3 times). */
+async function sendWithRetries(client: RealtimeClient, job: Job, observed: Observed): Promise<SentCommand['answer']> {
+  for (let attempt = 1; ; attempt++) {
+    let answer: SentCommand['answer'];
+    try {
+      const result = await client.request(job.field === 'createReservation' ? CREATE : CANCEL, {
+        input: { ...job.input, commandId: job.commandId },
+      });
+      const accepted = result.data?.[job.field] as { id: string; fingerprint: string; deadline: string } | undefined;
+      answer = accepted
+        ? { accepted: true, streamId: accepted.id, fingerprint: accepted.fingerprint, deadline: accepted.deadline }
+        : {
+            accepted: false,
+            errorType: result.errors?.[0]?.errorType ?? 'Error',
+            message: result.errors?.[0]?.message ?? '',
+          };
+    } catch (error) {
+      answer = { accepted: false, errorType: 'TransportError', message: String(error) };
+    }
+    const transient =
+      !answer.accepted && (answer.errorType === 'InternalError' || answer.errorType === 'TransportError');
+    if (!transient || attempt === 3) {
+      observed.commands.push({ commandId: job.commandId, answer });
+      return answer;
+    }
+    observed.clientRetries += 1;
+  }
+}
+
+/** 200 creates, then nine cancels per reservation, each client working through its own list in order. */
+async function drive(core: LocalCore, observed: Observed): Promise<number> {
+  const clients = Array.from({ length: CLIENTS }, () => new RealtimeClient(core));
+  await Promise.all(clients.map((client) => client.connect()));
+  const started = performance.now();
+  const streams: string[] = [];
+  const creates: Job[][] = clients.map(() => []);
+  for (let n = 0; n < AGGREGATES; n++)
+    creates[n % CLIENTS]?.push({
+      field: 'createReservation',
+      commandId: `load-create-${n}`,
+      input: createReservationInput(n),
+      retry: n % 20 === 0,
+    });
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (const job of creates[c] ?? []) {
+        const streamId = await runJob(client, job, observed);
+        if (streamId !== undefined) streams[Number(job.commandId.split('-').at(-1))] = streamId;
+      }
+    }),
+  );
+  const cancels: Job[][] = clients.map(() => []);
+  streams.forEach((id, a) => {
+    for (let k = 0; k < CANCELS_PER_AGGREGATE; k++)
+      cancels[(a * CANCELS_PER_AGGREGATE + k) % CLIENTS]?.push({
+        field: 'cancelReservation',
+        commandId: `load-cancel-${a}-${k}`,
+        input: { id, reason: `k${k}` },
+        retry: (a * CANCELS_PER_AGGREGATE + k) % 20 === 0,
+      });
+  });
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (const job of cancels[c] ?? []) await runJob(client, job, observed);
+    }),
+  );
+  const elapsed = performance.now() - started;
+  for (const client of clients) client.close();
+  return elapsed;
+}
+
+/** Reads back every accepted command's outcome, 16 at a time. */
+async function readOutcomes(core: LocalCore, commands: readonly SentCommand[]): Promise<ObservedOutcome[]> {
+  const reader = new RealtimeClient(core);
+  const accepted = commands.flatMap((command) =>
+    command.answer.accepted ? [{ commandId: command.commandId, streamId: command.answer.streamId }] : [],
+  );
+  const outcomes: ObservedOutcome[] = [];
+  for (let i = 0; i < accepted.length; i += 16)
+    await Promise.all(
+      accepted.slice(i, i + 16).map(async ({ commandId, streamId }) => {
+        const result = await reader.request(OUTCOME, { id: streamId, commandId });
+        outcomes.push(toObserved(result.data?.['getReservationCommandOutcome'] as Notification));
+      }),
+    );
+  return outcomes;
+}
+
+interface Run {
+  readonly label: string;
+  readonly elapsedMs: number;
+  readonly observed: Observed;
+  readonly report: ContractReport;
+  readonly metrics: ReturnType<LocalCore['metrics']>;
+  readonly undelivered: number;
+  readonly deadLetters: number;
+  readonly faultsInjected: Record<string, number>;
+}
+
+async function run(label: string, faults: FaultConfig | undefined): Promise<Run> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'local-core-load-'));
+  const core = await bootLocalCore({
+    assemblyDir: join(coreDir, 'cdk.out'),
+    dataDir,
+    port: 0,
+    log: () => undefined,
+    ...(faults === undefined ? {} : { faults }),
+  });
+  try {
+    const observed: Observed = {
+      commands: [],
+      notifications: [],
+      accepted: [],
+      notified: [],
+      clientRetries: 0,
+      deliberateRetries: 0,
+      recoveredByQuery: 0,
+    };
+    const elapsedMs = await drive(core, observed);
+    await core.idle();
+    const faultsInjected = Object.fromEntries(Object.entries(core.faults.injected()).filter(([, n]) => n > 0));
+    core.faults.set({});
+    const outcomes = await readOutcomes(core, observed.commands);
+    const report = checkAnswerContract(
+      { commands: observed.commands, notifications: observed.notifications, outcomes, store: await readStores(core) },
+      { reducer: reservationDecider },
+    );
+    const queued = (name: string) =>
+      [...core.queues].filter(([queue]) => queue.includes(name)).reduce((sum, [, q]) => sum + q.messages.length, 0);
+    return {
+      label,
+      elapsedMs,
+      observed,
+      report,
+      metrics: core.metrics(),
+      undelivered: queued('Undelivered'),
+      deadLetters: queued('DeadLetters'),
+      faultsInjected,
+    };
+  } finally {
+    await core.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function reportOf(runs: readonly Run[], fault: FaultConfig): string {
+  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+  const row = (name: string, value: (r: Run) => string) => `| ${name} | ${runs.map(value).join(' | ')} |`;
+  const sent = (r: Run) => r.observed.commands.length;
+  const refusedBy = (r: Run) => {
+    const counts: Record<string, number> = {};
+    for (const { answer } of r.observed.commands)
+      if (!answer.accepted) counts[answer.errorType] = (counts[answer.errorType] ?? 0) + 1;
+    return (
+      Object.entries(counts)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ') || '0'
+    );
+  };
+  return `# The local core under load: 2,000 commands, 200 reservations, 32 clients
+
+Measured by \`cd apps/core && ts-node --transpile-only bench/load.ts\` (part of \`pnpm nx run core:bench\`) on
+${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}. The core is booted from
+\`apps/core/cdk.out\` with a data folder (journals on, as \`pnpm start\` runs it) and the template's durations.
+
+Each of 32 clients (a WebSocket of its own, speaking AppSync's real-time protocol with the API key) subscribes to
+\`onReservationSaved(commandId)\`, sends after \`start_ack\`, and waits for the outcome before its next command.
+First 200 \`createReservation\`, then nine \`cancelReservation\` per reservation sent by nine clients at about the
+same time: one is stored, the others are rejected \`CONFLICT\` (decided on the same version) or refused at once
+(\`RESERVATION_ALREADY_CANCELLED\`, when the first cancel was already stored). Every 20th command is sent again
+after its outcome (a retry: answered with the same id and notified again). A command answered by a transport or
+internal error is sent again with the same id (client retries). Then every accepted command's outcome is read
+back and the invariant checker runs over what was sent, answered, notified, read and stored.
+
+The second column runs with a fault of the local runtime switched on: \`${JSON.stringify(fault)}\`.
+
+| | ${runs.map((r) => r.label).join(' | ')} |
+|---|${runs.map(() => '---:').join('|')}|
+${row('commands sent (retries included)', (r) => String(sent(r)))}
+${row('wall time of the load', (r) => `${fmt(r.elapsedMs / 1000)} s`)}
+${row('throughput (commands sent / s)', (r) => fmt(sent(r) / (r.elapsedMs / 1000)))}
+${row('accepted', (r) => String(r.report.summary.accepted))}
+${row('refused at once', (r) => refusedBy(r))}
+${row(
+  'stored / rejected',
+  (r) =>
+    `${r.report.summary.stored} / ${
+      Object.entries(r.report.summary.rejected)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', ') || '0'
+    }`,
+)}
+${row('accepted: p50 / p99', (r) => `${fmt(percentile(r.observed.accepted, 50))} / ${fmt(percentile(r.observed.accepted, 99))} ms`)}
+${row('notified: p50 / p99 (from the send)', (r) => `${fmt(percentile(r.observed.notified, 50))} / ${fmt(percentile(r.observed.notified, 99))} ms`)}
+${row('notifications received (repeats)', (r) => `${r.report.summary.notifications} (${r.report.summary.repeatedNotifications})`)}
+${row('retries: deliberate / after an error', (r) => `${r.observed.deliberateRetries} / ${r.observed.clientRetries}`)}
+${row(`no notification within ${NOTIFY_TIMEOUT_MS / 1000} s (read back instead)`, (r) => String(r.observed.recoveredByQuery))}
+${row('bus delivery retries / sent to Undelivered', (r) => `${r.metrics.busRetries} / ${r.metrics.busDeadLettered}`)}
+${row('dead-letter handler invocations', (r) => String(Object.entries(r.metrics.functions).find(([path]) => path.endsWith('DeadLetterHandler'))?.[1].invocations ?? 0))}
+${row('left in Undelivered / DeadLetters', (r) => `${r.undelivered} / ${r.deadLetters}`)}
+${row('faults injected', (r) => JSON.stringify(r.faultsInjected).replace(/"/g, ''))}
+${row('invariant checker', (r) => (r.report.ok ? 'green' : `**${r.report.violations.length} violation(s)**`))}
+
+${runs.flatMap((r) => r.report.violations.slice(0, 10).map((v) => `- ${r.label}: ${v}`)).join('\n')}
+The machine is shared (2 cores, other work running); compare runs made on the same machine only. Latencies are
+the local runtime's (worker-thread Lambdas, at most 2 environments per function, dynalite), not AWS's.
+`;
+}
+
+async function main(): Promise<void> {
+  const fault =
+    process.env.BENCH_FAULT === undefined ? DEFAULT_FAULT : (JSON.parse(process.env.BENCH_FAULT) as FaultConfig);
+  const runs = [
+    await run('no fault', undefined),
+    await run(
+      Object.keys(fault)
+        .filter((k) => k !== 'seed')
+        .join(', '),
+      fault,
+    ),
+  ];
+  const report = reportOf(runs, fault);
+  writeFileSync(join(repoRoot, 'docs', 'bench', 'local-load.md'), report);
+  console.log(report);
+  process.exit(runs.every((r) => r.report.ok) ? 0 : 1);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
