@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createReservationInput, readStores } from '../test/support/contract-driver';
 import { RealtimeClient } from './realtime-client';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const AGGREGATES = 200;
 const CANCELS_PER_AGGREGATE = 9;
@@ -214,6 +215,7 @@ interface Run {
 async function run(label: string, faults: FaultConfig | undefined): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'local-core-load-'));
   const core = await bootLocalCore({
+    stacks: [LOCAL_STACK],
     assemblyDir: join(coreDir, 'cdk.out'),
     dataDir,
     port: 0,

@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { appSyncClient, iamAuth, subscribeWithReady } from '../scripts/front-end-client';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const RESERVATIONS = 20;
 const coreDir = join(__dirname, '..');
@@ -58,7 +59,12 @@ const COUNTED = [
 ] as const satisfies readonly (keyof LocalCoreMetrics)[];
 
 async function main(): Promise<void> {
-  const core = await bootLocalCore({ assemblyDir: join(coreDir, 'cdk.out'), port: 0, log: () => undefined });
+  const core = await bootLocalCore({
+    stacks: [LOCAL_STACK],
+    assemblyDir: join(coreDir, 'cdk.out'),
+    port: 0,
+    log: () => undefined,
+  });
   const client = appSyncClient(core, iamAuth(core));
   const mutate = async (mutation: keyof typeof Q, input: object): Promise<string> => {
     const answer = await client.mutate({ mutation: Q[mutation], variables: { input } });

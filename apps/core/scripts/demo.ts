@@ -24,6 +24,7 @@ import {
   subscribeWithReady,
   type Endpoint,
 } from './front-end-client';
+import { LOCAL_STACK } from './local-stack';
 
 const RESERVATION = 'id userId roomId dateStart dateEnd status version rejectionReason totalPrice currency';
 const Q = {
@@ -284,7 +285,12 @@ async function main(): Promise<void> {
   let booted: LocalCore | undefined;
   if (target === undefined) {
     console.log('\nNo running core found (`pnpm start`): booting one from apps/core/cdk.out for this demo.');
-    booted = await bootLocalCore({ assemblyDir: join(__dirname, '..', 'cdk.out'), port: 0, log: () => undefined });
+    booted = await bootLocalCore({
+      stacks: [LOCAL_STACK],
+      assemblyDir: join(__dirname, '..', 'cdk.out'),
+      port: 0,
+      log: () => undefined,
+    });
     target = booted;
   }
   const ok = await play(target, process.argv.includes('--api-key')).finally(() => booted?.stop());

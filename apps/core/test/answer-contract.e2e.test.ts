@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bootLocalCore, type LocalCore } from '@core/local';
 import { join } from 'node:path';
 import { ContractDriver, checkLocalCore, createReservationInput } from './support/contract-driver';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 // The subscription link arms a 15 s timer per connection and never clears it; unref'd, Jest can exit.
 const armTimer = globalThis.setTimeout;
@@ -25,7 +26,7 @@ describe('the answer contract through the local core', () => {
   };
 
   beforeAll(async () => {
-    core = await bootLocalCore({ assemblyDir, port: 0, log: () => undefined });
+    core = await bootLocalCore({ stacks: [LOCAL_STACK], assemblyDir, port: 0, log: () => undefined });
   });
   afterAll(async () => {
     for (const each of drivers) each.close();

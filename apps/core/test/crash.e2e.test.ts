@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from '../scripts/front-end-client';
 import { ContractDriver, checkLocalCore, createReservationInput } from './support/contract-driver';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const armTimer = globalThis.setTimeout;
 Object.assign(globalThis, { setTimeout: (...args: Parameters<typeof setTimeout>) => armTimer(...args).unref() });
@@ -74,6 +75,7 @@ describe('a crash of the local core (kill -9 of its process group) in the middle
 
     const restartLines: string[] = [];
     restarted = await bootLocalCore({
+      stacks: [LOCAL_STACK],
       assemblyDir: join(coreDir, 'cdk.out'),
       dataDir,
       port: 0,
@@ -108,7 +110,13 @@ describe('a clean stop of the local core', () => {
 
   it('finishes the work in flight before it closes connections: every accepted command is notified, nothing is left', async () => {
     const boot = (lines: string[]) =>
-      bootLocalCore({ assemblyDir: join(coreDir, 'cdk.out'), dataDir, port: 0, log: (line) => lines.push(line) });
+      bootLocalCore({
+        stacks: [LOCAL_STACK],
+        assemblyDir: join(coreDir, 'cdk.out'),
+        dataDir,
+        port: 0,
+        log: (line) => lines.push(line),
+      });
     const core = await boot([]);
     const client = new ContractDriver(core);
     const answers = await Promise.all(

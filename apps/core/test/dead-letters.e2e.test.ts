@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDeadLetterQueues, listDeadLetters, redriveDeadLetters, sqsClientFor } from '../scripts/dead-letters';
 import { ContractDriver, checkLocalCore, createReservationInput, readStores } from './support/contract-driver';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const armTimer = globalThis.setTimeout;
 Object.assign(globalThis, { setTimeout: (...args: Parameters<typeof setTimeout>) => armTimer(...args).unref() });
@@ -81,7 +82,7 @@ describe('the dead-letter tool', () => {
    */
   const drainDeadLetters = async () => {
     const empty = () => [...core.queues.values()].every((queue) => queue.messages.length === 0);
-    for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; Date.now() < until;) {
       const moved = await redriveDeadLetters(sqs, await findDeadLetterQueues(sqs));
       await core.idle();
       if (moved === 0 && empty()) return;
@@ -92,6 +93,7 @@ describe('the dead-letter tool', () => {
 
   beforeAll(async () => {
     core = await bootLocalCore({
+      stacks: [LOCAL_STACK],
       assemblyDir: join(coreDir, 'cdk.out'),
       dataDir,
       port: 0,

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { bootLocalCore, type FaultConfig, type LocalCore } from '@core/local';
 import { join } from 'node:path';
 import { ContractDriver, checkLocalCore, createReservationInput } from './support/contract-driver';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const armTimer = globalThis.setTimeout;
 Object.assign(globalThis, { setTimeout: (...args: Parameters<typeof setTimeout>) => armTimer(...args).unref() });
@@ -36,7 +37,13 @@ describe('faults injected into the local core', () => {
   const queued = (name: string) => [...core.queues].find(([queueName]) => queueName.includes(name))?.[1].messages ?? [];
 
   beforeAll(async () => {
-    core = await bootLocalCore({ assemblyDir, port: 0, durationScale: 0.05, log: (line) => lines.push(line) });
+    core = await bootLocalCore({
+      stacks: [LOCAL_STACK],
+      assemblyDir,
+      port: 0,
+      durationScale: 0.05,
+      log: (line) => lines.push(line),
+    });
   });
   afterEach(() => core.faults.set({}));
   afterAll(async () => {

@@ -12,6 +12,7 @@ import { READ_MODEL_KEYS, rebuildReservationsByUser, reservationsByUser } from '
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appSyncClient, iamAuth } from '../scripts/front-end-client';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 // The subscription link arms a 15 s timer per connection and never clears it; unref'd, Jest can exit.
 const armTimer = globalThis.setTimeout;
@@ -67,7 +68,7 @@ describe('the hotel journey through the local core', () => {
   let guests = 0;
 
   beforeAll(async () => {
-    core = await bootLocalCore({ assemblyDir, port: 0, log: (line) => lines.push(line) });
+    core = await bootLocalCore({ stacks: [LOCAL_STACK], assemblyDir, port: 0, log: (line) => lines.push(line) });
     client = appSyncClient(core, iamAuth(core));
   });
   afterAll(async () => {
@@ -266,7 +267,7 @@ describe('the hotel journey through the local core', () => {
   });
 
   it('ran the saga the CDK synthesized', () => {
-    const template = JSON.parse(readFileSync(join(assemblyDir, 'Core.template.json'), 'utf8')) as {
+    const template = JSON.parse(readFileSync(join(assemblyDir, `${LOCAL_STACK}.template.json`), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: { DefinitionString?: unknown } }>;
     };
     const machines = Object.entries(template.Resources).filter(

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bootLocalCore, type BootOptions, type LocalCore } from '@core/local';
 import { join } from 'node:path';
 import { createReservationInput } from './support/contract-driver';
+import { LOCAL_STACK } from '../scripts/local-stack';
 
 const assemblyDir = join(__dirname, '..', 'cdk.out');
 const LONG = 'x'.repeat(10_000);
@@ -46,6 +47,7 @@ describe.each(readings)('input hygiene under %s', (_name, appSync, expected) => 
   let core: LocalCore;
   beforeAll(async () => {
     core = await bootLocalCore({
+      stacks: [LOCAL_STACK],
       assemblyDir,
       port: 0,
       log: () => undefined,

@@ -66,9 +66,9 @@ describe('bootLocalCore refuses, saying what to change', () => {
         message: `port ${port} is in use: set PORT to another one`,
       });
       // DynamoDB (dynalite) started before the port was tried; the refused boot closed it (handles
-      // go away a few ticks after close).
-      for (let i = 0; i < 50 && listening() !== before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(listening()).toBe(before);
+      // go away a few ticks after close; one an earlier test closed may go too).
+      for (let i = 0; i < 50 && listening() > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(listening()).toBeLessThanOrEqual(before);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }

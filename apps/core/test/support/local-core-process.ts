@@ -5,11 +5,13 @@
  */
 import { bootLocalCore } from '@core/local';
 import { join } from 'node:path';
+import { LOCAL_STACK } from '../../scripts/local-stack';
 
 async function main(): Promise<void> {
   const dataDir = process.argv[2];
   if (dataDir === undefined) throw new Error('usage: local-core-process <dataDir>');
   const core = await bootLocalCore({
+    stacks: [LOCAL_STACK],
     assemblyDir: join(__dirname, '..', '..', 'cdk.out'),
     dataDir,
     port: 0,
