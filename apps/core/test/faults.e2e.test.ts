@@ -73,7 +73,7 @@ describe('faults injected into the local core', () => {
     });
   });
 
-  it('two commits of one stream delivered out of order: the later is stored, the earlier is REJECTED CONFLICT', async () => {
+  it('two commits of one stream, decided on one version, delivered out of order: the one delivered first is stored, the held one REJECTED CONFLICT', async () => {
     const client = driver();
     const input = await client.bookableInput(3);
     await core.idle();
@@ -87,8 +87,14 @@ describe('faults injected into the local core', () => {
     core.faults.set({ reorderStream: { holdMs: 5_000, target: EVENT_HANDLER } });
     await client.cancel(created.streamId, 'order-earlier');
     await client.cancel(created.streamId, 'order-later');
-    expect(summary(await client.waitForNotifications('order-later'))).toEqual([`STORED v${version + 1}`]);
-    expect(summary(await client.waitForNotifications('order-earlier'))).toEqual(['REJECTED CONFLICT']);
+    // Which one is held depends on which delivery reaches the bus first (under load, not always the
+    // first sent); either way the held one comes second and loses the version.
+    const outcomes = [
+      ...summary(await client.waitForNotifications('order-later')),
+      ...summary(await client.waitForNotifications('order-earlier')),
+    ];
+    expect(outcomes.sort()).toEqual(['REJECTED CONFLICT', `STORED v${version + 1}`]);
+    expect(core.faults.injected().reorderStream).toBeGreaterThanOrEqual(1);
     expect(await checked(client)).toEqual([]);
   });
 

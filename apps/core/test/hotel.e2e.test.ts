@@ -11,7 +11,7 @@ import { bootLocalCore, type LocalCore } from '@core/local';
 import { READ_MODEL_KEYS, rebuildReservationsByUser, reservationsByUser } from '@core/reservation/read-model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appSyncClient, iamAuth } from '../scripts/front-end-client';
+import { appSyncClient, appSyncClientFor, iamAuth } from '../scripts/front-end-client';
 import { LOCAL_STACK } from '../scripts/local-stack';
 
 // The subscription link arms a 15 s timer per connection and never clears it; unref'd, Jest can exit.
@@ -187,7 +187,11 @@ describe('the hotel journey through the local core', () => {
   });
 
   it('releases the room and refunds the payment when a confirmed reservation is cancelled', async () => {
-    await send('cancel', { id: confirmed.reservationId, reason: 'plans changed' });
+    // Only the reservation's own user (or an admin) may cancel it: the server signs the guest with the request.
+    await appSyncClientFor(core, { userId: confirmed.userId }).mutate({
+      mutation: Q.cancel,
+      variables: { input: { id: confirmed.reservationId, reason: 'plans changed' } },
+    });
     await core.idle();
 
     expect(await reservation(confirmed.reservationId)).toMatchObject({ status: 'CANCELLED', totalPrice: 36_000 });
@@ -233,10 +237,11 @@ describe('the hotel journey through the local core', () => {
       expect.objectContaining({ id: confirmed.reservationId, status: 'CANCELLED', totalPrice: 36_000 }),
     ]);
 
+    // The rebuild is an operator's job: an administrator's credentials, as on AWS.
     const dynamo = new DynamoDBClient({
       endpoint: core.endpoint,
       region: core.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: core.operatorCredentials,
     });
     const tables = (await dynamo.send(new ListTablesCommand({}))).TableNames ?? [];
     const liveTable = tables.find((name) => name.includes('ReservationReservationsByUser')) ?? '';

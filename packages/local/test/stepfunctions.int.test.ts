@@ -505,8 +505,12 @@ describe('lambda:invoke.waitForTaskToken (the callback pattern the runner lacks)
     expect(harness.callsTo('step')).toEqual([{ token, order: 7 }]);
     expect(harness.sfn.describeExecution(executionArn ?? '').status).toBe('RUNNING');
 
+    // The task's state machine is what IAM authorizes a report on, also once the task ended.
+    expect(harness.sfn.tasks.stateMachineOf(token)).toBe(machineArn('Callback'));
+    expect(harness.sfn.tasks.stateMachineOf('local-unknown')).toBeUndefined();
     await harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"stored":true}' }));
     await harness.sfn.idle();
+    expect(harness.sfn.tasks.stateMachineOf(token)).toBe(machineArn('Callback'));
     expect(harness.sfn.describeExecution(executionArn ?? '')).toMatchObject({
       status: 'SUCCEEDED',
       output: JSON.stringify({ order: 7, reported: { stored: true } }),

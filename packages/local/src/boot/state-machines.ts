@@ -51,8 +51,9 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /**
- * `AWSStepFunctions.*`: StartExecution, StartSyncExecution, DescribeExecution, each signed (SigV4,
- * service `states`) and authorized on its state machine's or execution's ARN.
+ * `AWSStepFunctions.*`: StartExecution, StartSyncExecution, DescribeExecution and SendTaskSuccess,
+ * SendTaskFailure, SendTaskHeartbeat, each signed (SigV4, service `states`) and authorized on its
+ * state machine's or execution's ARN (a report: the state machine whose task waits for the token).
  */
 export function stepFunctionsRoute(sfn: LocalStepFunctions, auth: AwsAuth): Route {
   return targetRoute('AWSStepFunctions.', MAX_REQUEST_BYTES, async (request) => {
@@ -61,7 +62,10 @@ export function stepFunctionsRoute(sfn: LocalStepFunctions, auth: AwsAuth): Rout
     const parsed = parseAwsJsonBody(request.body);
     const input = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : {};
     const operation = request.target.slice('AWSStepFunctions.'.length);
-    const denial = firstDenial(principal, [stepFunctionsRequest(operation, input as Record<string, unknown>)], auth);
+    const body = input as Record<string, unknown>;
+    // A report to a task token is authorized on the state machine whose task waits for it.
+    const stateMachineArn = operation.startsWith('SendTask') ? sfn.tasks.stateMachineOf(body['taskToken']) : undefined;
+    const denial = firstDenial(principal, [stepFunctionsRequest(operation, { stateMachineArn, ...body })], auth);
     if (denial !== undefined) {
       sendAccessDenied(request.res, CONTENT_TYPE, auth, principal, denial);
       return true;

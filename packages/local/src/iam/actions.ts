@@ -93,8 +93,9 @@ export function putEventsRequest(entry: Json, scope: ArnScope): IamRequest {
 }
 
 /**
- * The request a Step Functions operation is authorized as: `StartExecution` and
- * `StartSyncExecution` on the state machine, `DescribeExecution` on the execution.
+ * The request a Step Functions operation is authorized as: `StartExecution`, `StartSyncExecution`
+ * and the task reports (`SendTask*`, the caller resolves the token's state machine) on the state
+ * machine, `DescribeExecution` on the execution.
  *
  * @example
  * stepFunctionsRequest('DescribeExecution', { executionArn }); // { action: 'states:DescribeExecution', resource: executionArn }

@@ -51,7 +51,7 @@ export interface LocalStepFunctions {
    */
   describeExecution(executionArn: string): ExecutionDescription;
   /** SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat for `.waitForTaskToken` tasks. */
-  readonly tasks: Pick<TaskTokens, 'sendTaskSuccess' | 'sendTaskFailure' | 'sendTaskHeartbeat'>;
+  readonly tasks: Pick<TaskTokens, 'sendTaskSuccess' | 'sendTaskFailure' | 'sendTaskHeartbeat' | 'stateMachineOf'>;
   /**
    * Answers an AWS JSON 1.0 request (`X-Amz-Target: AWSStepFunctions.<Op>`: StartExecution,
    * StartSyncExecution, DescribeExecution, SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat). Resolves `false`, writing nothing, when the
@@ -207,6 +207,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     sendTaskSuccess: tokens.sendTaskSuccess,
     sendTaskFailure: tokens.sendTaskFailure,
     sendTaskHeartbeat: tokens.sendTaskHeartbeat,
+    stateMachineOf: tokens.stateMachineOf,
   };
   const handleHttp = createStepFunctionsHttpHandler({
     startExecution,
@@ -297,7 +298,12 @@ function buildMachine(
     tokens: TaskTokens;
   },
 ): Machine {
-  const { log, track, tokens } = service;
+  const { log, track } = service;
+  // This machine's tasks wait under its ARN: a report to their tokens is authorized on it.
+  const tokens: TaskTokens = {
+    ...service.tokens,
+    wait: (timing) => service.tokens.wait({ ...timing, stateMachineArn: config.arn }),
+  };
   let runner: StateMachine;
   try {
     runner = new StateMachine(config.definition as unknown as StateMachineDefinition, {

@@ -32,7 +32,12 @@ export interface TaskTokens {
    * A new token, and a promise of what is reported to it. `timeoutSeconds` and `heartbeatSeconds`
    * are the Task's `TimeoutSeconds` and `HeartbeatSeconds`.
    */
-  wait(timing: { timeoutSeconds?: number; heartbeatSeconds?: number }): { token: string; reported: Promise<unknown> };
+  wait(timing: { timeoutSeconds?: number; heartbeatSeconds?: number; stateMachineArn?: string }): {
+    token: string;
+    reported: Promise<unknown>;
+  };
+  /** The state machine whose task a token was issued for (SendTask* are authorized on it). */
+  stateMachineOf(token: unknown): string | undefined;
   /** Ends a wait early (the task failed another way, or its execution stopped). */
   cancel(token: string): void;
   /** @throws StepFunctionsError `INVALID_TOKEN`, `TASK_DOES_NOT_EXIST`, `TASK_TIMED_OUT`, `INVALID_OUTPUT` */
@@ -53,6 +58,8 @@ export interface TaskTokens {
 export function createTaskTokens(): TaskTokens {
   const waiting = new Map<string, Waiter>();
   const ended = new Map<string, 'reported' | 'timed-out'>();
+  // Kept after the task ends: a late report is authorized on its state machine, then answered as AWS does.
+  const owners = new Map<string, string>();
 
   const settle = (token: string, how: 'reported' | 'timed-out'): Waiter | undefined => {
     const waiter = waiting.get(token);
@@ -83,10 +90,11 @@ export function createTaskTokens(): TaskTokens {
   };
 
   return {
-    wait({ timeoutSeconds, heartbeatSeconds }) {
+    wait({ timeoutSeconds, heartbeatSeconds, stateMachineArn }) {
       const token = `local-${randomUUID()}`;
       const reported = new Promise<unknown>((resolve, reject) => {
         const waiter: Waiter = { resolve, reject, heartbeatMs: seconds(heartbeatSeconds) };
+        if (stateMachineArn !== undefined) owners.set(token, stateMachineArn);
         waiting.set(token, waiter);
         arm(token, waiter);
         const timeoutMs = seconds(timeoutSeconds);
@@ -98,6 +106,7 @@ export function createTaskTokens(): TaskTokens {
       });
       return { token, reported };
     },
+    stateMachineOf: (token) => (typeof token === 'string' ? owners.get(token) : undefined),
     cancel(token) {
       settle(token, 'timed-out');
     },
