@@ -34,7 +34,7 @@ export function createSigner(auth: ClientAuth, region: string): RequestSigner {
       ? fromNodeProviderChain()
       : typeof auth.credentials === 'function'
         ? auth.credentials
-        : async () => auth.credentials as Exclude<typeof auth.credentials, Function | undefined>;
+        : async () => auth.credentials as Exclude<typeof auth.credentials, AwsCredentialIdentityProvider | undefined>;
   const signer = new SignatureV4({ service: 'appsync', region, credentials, sha256: Sha256 });
   return async ({ url, body, headers }) => {
     const signed = await signer.sign({

@@ -79,13 +79,14 @@ describe('the client against the local core', () => {
         dateEnd: day(21),
       })
     ).settled;
-    const cancelled = await (
-      // Only the reservation's own user (or an admin) may cancel it: the server signs the guest with the request.
-      await client.reservation.cancelReservation(
-        { id: reservation.id, reason: 'plans changed' },
-        { actingFor: { userId: customer.id } },
-      )
-    ).settled;
+    const cancelled =
+      await // Only the reservation's own user (or an admin) may cancel it: the server signs the guest with the request.
+      (
+        await client.reservation.cancelReservation(
+          { id: reservation.id, reason: 'plans changed' },
+          { actingFor: { userId: customer.id } },
+        )
+      ).settled;
     expect(cancelled).toMatchObject({ id: reservation.id, status: 'CANCELLED', cancellationReason: 'plans changed' });
     const deactivated = await (await client.customer.deactivateCustomer({ id: customer.id })).settled;
     expect(deactivated).toMatchObject({ id: customer.id, status: 'DEACTIVATED' });

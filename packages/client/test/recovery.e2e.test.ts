@@ -12,7 +12,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { bootCore, clientOf, day, hotelFor } from './support/hotel';
 
 /** A TCP proxy to `target`'s port whose live connections `cut()` destroys. */
-async function startCuttableProxy(targetPort: number): Promise<{ port: number; cut(): number; close(): Promise<void> }> {
+async function startCuttableProxy(
+  targetPort: number,
+): Promise<{ port: number; cut(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((inbound) => {
     const outbound = connect(targetPort, '127.0.0.1');
