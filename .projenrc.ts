@@ -371,6 +371,8 @@ const core = new WorkspacePackage({
     `${runtime.package.packageName}@workspace:*`,
     // `pnpm start` serves the demo web app beside the core.
     `${demoWeb.package.packageName}@workspace:*`,
+    // The cost benchmark measures the one-subscription client.
+    `${client.package.packageName}@workspace:*`,
     `${infra.package.packageName}@workspace:*`,
     `${dynaliteTransactions.package.packageName}@workspace:*`,
     `dynalite@${V.dynalite}`,
@@ -392,7 +394,7 @@ const core = new WorkspacePackage({
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy Core --require-approval never',
     bench:
-      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts && ts-node --transpile-only bench/load.ts',
+      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts && ts-node --transpile-only bench/load.ts && ts-node --transpile-only bench/client-cost.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
     'dead-letters': 'ts-node --transpile-only scripts/dead-letters.ts',

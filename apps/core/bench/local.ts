@@ -7,6 +7,7 @@
 import { gql } from '@apollo/client';
 import { bootLocalCore, type LocalCoreMetrics } from '@core/local';
 import { LOCAL_STACK } from '../scripts/local-stack';
+import { costPerMillion, perCommand } from './support/cost';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -22,19 +23,6 @@ const coreDir = join(__dirname, '..');
 const repoRoot = join(coreDir, '..', '..');
 const assemblyDir = join(coreDir, 'cdk.out');
 const quiet = () => undefined;
-
-/** AWS list prices, us-east-1, USD (sources in the report). */
-const PRICE = {
-  appSyncOperation: 4.0 / 1e6,
-  appSyncRealtimeUpdate: 2.0 / 1e6,
-  appSyncConnectionMinute: 0.08 / 1e6,
-  eventBridgeEvent: 1.0 / 1e6,
-  lambdaRequest: 0.2 / 1e6,
-  lambdaArmGbSecond: 0.0000133334,
-  dynamoWriteUnit: 0.625 / 1e6,
-  dynamoReadUnit: 0.125 / 1e6,
-  logsIngestedGb: 0.5,
-};
 
 const CREATE = gql`
   mutation Create($input: CreateReservationInput!) {
@@ -94,28 +82,7 @@ async function bootTimes(): Promise<{ boot: number[]; synthAndBoot: number[] }> 
 }
 
 function delta(after: LocalCoreMetrics, before: LocalCoreMetrics) {
-  const d = (key: keyof Omit<LocalCoreMetrics, 'functions'>) => (after[key] - before[key]) / COMMANDS;
-  const gbSeconds =
-    Object.entries(after.functions).reduce((sum, [name, f]) => {
-      const was = before.functions[name]?.billedMs ?? 0;
-      return sum + ((f.billedMs - was) / 1000) * (f.memoryMb / 1024);
-    }, 0) / COMMANDS;
-  return {
-    appSyncRequests: d('appSyncRequests'),
-    realtimeMessagesOut: d('realtimeMessagesOut'),
-    realtimeMessagesIn: d('realtimeMessagesIn'),
-    connectionMinutes: d('realtimeConnectionMinutes'),
-    busEvents: d('busEvents'),
-    busBilledEvents: d('busBilledEvents'),
-    dynamoReadRequests: d('dynamoReadRequests'),
-    dynamoWriteRequests: d('dynamoWriteRequests'),
-    dynamoReadUnits: d('dynamoReadUnits'),
-    dynamoWriteUnits: d('dynamoWriteUnits'),
-    lambdaInvocations: d('lambdaInvocations'),
-    lambdaBilledMs: d('lambdaBilledMs'),
-    lambdaGbSeconds: gbSeconds,
-    logBytes: d('lambdaLogBytes'),
-  };
+  return perCommand(after, before, COMMANDS);
 }
 
 async function roundTrips() {
@@ -160,27 +127,9 @@ async function roundTrips() {
     notified.push(timing.notified);
   }
   await core.idle();
-  const perCommand = delta(core.metrics(), before);
+  const counted = delta(core.metrics(), before);
   await core.stop();
-  return { cold, accepted, notified, perCommand };
-}
-
-function costPerMillion(perCommand: ReturnType<typeof delta>) {
-  const lines = [
-    ['AppSync operations (queries and mutations)', perCommand.appSyncRequests * PRICE.appSyncOperation],
-    ['AppSync real-time messages to clients', perCommand.realtimeMessagesOut * PRICE.appSyncRealtimeUpdate],
-    ['AppSync connection minutes', perCommand.connectionMinutes * PRICE.appSyncConnectionMinute],
-    ['EventBridge custom events (64 KB chunks)', perCommand.busBilledEvents * PRICE.eventBridgeEvent],
-    ['Lambda requests', perCommand.lambdaInvocations * PRICE.lambdaRequest],
-    ['Lambda duration (arm64, GB-s)', perCommand.lambdaGbSeconds * PRICE.lambdaArmGbSecond],
-    ['DynamoDB reads (on-demand RRU)', perCommand.dynamoReadUnits * PRICE.dynamoReadUnit],
-    ['DynamoDB writes (on-demand WRU)', perCommand.dynamoWriteUnits * PRICE.dynamoWriteUnit],
-    ['CloudWatch Logs ingestion', (perCommand.logBytes / 1024 ** 3) * PRICE.logsIngestedGb],
-  ] as const;
-  return {
-    lines: lines.map(([what, usd]) => [what, usd * 1e6] as const),
-    total: lines.reduce((sum, [, usd]) => sum + usd, 0) * 1e6,
-  };
+  return { cold, accepted, notified, perCommand: counted };
 }
 
 async function main(): Promise<void> {
