@@ -2,24 +2,29 @@
  * The core stack's own resources (the bus, the API) and cdk-nag. What every aggregate must have is
  * guarded in aggregates.test.ts, over the synthesized app.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreStack, QUERY_DEPTH_LIMIT, RESOLVER_COUNT_LIMIT, type CoreStackProps } from '../src/core-stack';
 
+/** The synths' folders, removed after the tests. */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Synthesizes without bundling (the template is what is tested here) and with cdk-nag's AwsSolutions pack. */
 function synth(build: (app: App) => void): void {
-  const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [] },
-    outdir: mkdtempSync(join(tmpdir(), 'core-test-')),
-  });
+  const outdir = mkdtempSync(join(tmpdir(), 'core-test-'));
+  outdirs.push(outdir);
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, outdir });
   build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
