@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createReservationInput, readStores } from '../test/support/contract-driver';
 import { RealtimeClient } from './realtime-client';
+import { signingFetch } from '../scripts/front-end-client';
 import { LOCAL_STACK } from '../scripts/local-stack';
 
 const AGGREGATES = 200;
@@ -142,10 +143,48 @@ async function sendWithRetries(client: RealtimeClient, job: Job, observed: Obser
   }
 }
 
+const REGISTER_CUSTOMER = `mutation Register($input: RegisterCustomerInput!) { registerCustomer(input: $input) { id } }`;
+const REGISTER_ROOM = `mutation Room($input: RegisterRoomInput!) { registerRoom(input: $input) { id } }`;
+
+/**
+ * A guest with credit and a room of its own for each reservation (not timed): the saga confirms them,
+ * so that the cancels that follow race for a live reservation, and their compensations run.
+ */
+async function registerHotel(
+  core: LocalCore,
+  clients: readonly RealtimeClient[],
+): Promise<{ userId: string; roomId: string }[]> {
+  const idOf = (answer: { data?: Record<string, unknown> | null }) =>
+    (Object.values(answer.data ?? {})[0] as { id: string } | undefined)?.id ?? '';
+  const hotel: { userId: string; roomId: string }[] = [];
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let n = c; n < AGGREGATES; n += clients.length) {
+        const customer = {
+          email: `load-${n}-${Date.now()}@bench.example`,
+          name: `Guest ${n}`,
+          creditLimit: 10_000_000,
+          currency: 'EUR',
+        };
+        const room = { name: `Room ${n}`, nightlyPrice: 10_000, currency: 'EUR' };
+        const userId = idOf(await client.request(REGISTER_CUSTOMER, { input: customer }));
+        const roomId = idOf(await client.request(REGISTER_ROOM, { input: room }));
+        hotel[n] = { userId, roomId };
+      }
+    }),
+  );
+  await core.idle();
+  return hotel;
+}
+
 /** 200 creates, then nine cancels per reservation, each client working through its own list in order. */
 async function drive(core: LocalCore, observed: Observed): Promise<number> {
-  const clients = Array.from({ length: CLIENTS }, () => new RealtimeClient(core));
+  // The mutations are signed by the front-end server acting for an operator with the admin role: only
+  // a reservation's own user or an admin may cancel it. The subscriptions use the API key.
+  const asOperator = signingFetch(core, { 'x-core-user': 'load-operator', 'x-core-user-roles': 'admin' });
+  const clients = Array.from({ length: CLIENTS }, () => new RealtimeClient(core, asOperator));
   await Promise.all(clients.map((client) => client.connect()));
+  const hotel = await registerHotel(core, clients);
   const started = performance.now();
   const streams: string[] = [];
   const creates: Job[][] = clients.map(() => []);
@@ -153,7 +192,7 @@ async function drive(core: LocalCore, observed: Observed): Promise<number> {
     creates[n % CLIENTS]?.push({
       field: 'createReservation',
       commandId: `load-create-${n}`,
-      input: createReservationInput(n),
+      input: { ...createReservationInput(n), ...hotel[n] },
       retry: n % 20 === 0,
     });
   await Promise.all(
@@ -279,11 +318,14 @@ Measured by \`cd apps/core && ts-node --transpile-only bench/load.ts\` (part of 
 ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}. The core is booted from
 \`apps/core/cdk.out\` with a data folder (journals on, as \`pnpm start\` runs it) and the template's durations.
 
-Each of 32 clients (a WebSocket of its own, speaking AppSync's real-time protocol with the API key) subscribes to
+Each of 32 clients (a WebSocket of its own, speaking AppSync's real-time protocol, subscribed with the API key) subscribes to
 \`onReservationSaved(commandId)\`, sends after \`start_ack\`, and waits for the outcome before its next command.
-First 200 \`createReservation\`, then nine \`cancelReservation\` per reservation sent by nine clients at about the
-same time: one is stored, the others are rejected \`CONFLICT\` (decided on the same version) or refused at once
-(\`RESERVATION_ALREADY_CANCELLED\`, when the first cancel was already stored). Every 20th command is sent again
+First 200 \`createReservation\`, each for a registered guest in a room of its own (registered before the timed
+load), which the saga confirms while the load goes on; then nine \`cancelReservation\` per reservation (signed by
+the front-end server acting for an admin) sent by nine clients at about the same time: one is stored, the others
+are rejected \`CONFLICT\` (decided on the same version, also against the saga's own commands) or refused at once
+(\`RESERVATION_ALREADY_CANCELLED\`, when the first cancel was already stored). A cancel of a confirmed
+reservation starts the saga's compensation (the room released, the payment refunded). Every 20th command is sent again
 after its outcome (a retry: answered with the same id and notified again). A command answered by a transport or
 internal error is sent again with the same id (client retries). Then every accepted command's outcome is read
 back and the invariant checker runs over what was sent, answered, notified, read and stored.

@@ -1,6 +1,7 @@
 /**
- * A small front-end client for the load benchmark that speaks AppSync's protocols itself (API key):
- * GraphQL over HTTP POST, and the real-time WebSocket protocol (`graphql-ws` subprotocol, auth in a
+ * A small front-end client for the load benchmark that speaks AppSync's protocols itself: GraphQL over
+ * HTTP POST (with the API key, or with a `fetch` that signs, such as the front-end server's acting for
+ * a user), and the real-time WebSocket protocol (API key) (`graphql-ws` subprotocol, auth in a
  * `header-<base64url>` subprotocol, `connection_init` → `connection_ack`, `start` → `start_ack` →
  * `data`, `stop` → `complete`). One WebSocket per client carries all of its subscriptions, as AWS's
  * own client does, without Apollo's cache in the timings.
@@ -24,7 +25,12 @@ export class RealtimeClient {
   private readonly auth: Record<string, string>;
   private next = 0;
 
-  constructor(private readonly endpoint: ApiKeyEndpoint) {
+  constructor(
+    private readonly endpoint: ApiKeyEndpoint,
+    /** Sends the HTTP requests (queries, mutations). @default fetch with the API key */
+    private readonly send: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...init?.headers, 'x-api-key': endpoint.apiKey } }),
+  ) {
     this.auth = { host: new URL(endpoint.graphqlUrl).host, 'x-api-key': endpoint.apiKey };
   }
 
@@ -72,9 +78,9 @@ export class RealtimeClient {
     query: string,
     variables: Record<string, unknown>,
   ): Promise<{ data?: Record<string, unknown> | null; errors?: { errorType?: string; message: string }[] }> {
-    const response = await fetch(this.endpoint.graphqlUrl, {
+    const response = await this.send(this.endpoint.graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': this.endpoint.apiKey },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as {
