@@ -1,65 +1,26 @@
 /** The transaction front's intent log: a transaction a crash cut short is rolled back at the next start, through the AWS SDK against a real dynalite. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTransactionFront, type TransactionFront } from '../src';
+import { startTransactionFront } from '../src';
+import { TableName, clientOf, key, startDynaliteFront, type DynaliteFront } from './support/dynalite-front';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
-
-let server: Server;
-let front: TransactionFront;
+let fixture: DynaliteFront;
 let client: DynamoDBClient;
-const TableName = 'events';
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  front = await startTransactionFront({ upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  client = new DynamoDBClient({
-    endpoint: front.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'streamId', KeyType: 'HASH' },
-        { AttributeName: 'version', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'streamId', AttributeType: 'S' },
-        { AttributeName: 'version', AttributeType: 'N' },
-      ],
-    }),
-  );
+  fixture = await startDynaliteFront();
+  client = fixture.client;
 });
-
-afterAll(async () => {
-  client.destroy();
-  await front.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
-
-const key = (streamId: string, version = 0) => ({ streamId: { S: streamId }, version: { N: String(version) } });
+afterAll(() => fixture.close());
 
 describe('a transaction cut short by a crash of the process', () => {
   it('is rolled back when the front starts on its intent log; a finished one is kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intent-log-'));
     const intentLogPath = join(dir, 'transactions.jsonl');
-    const upstream = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const upstream = fixture.dynaliteEndpoint;
     try {
       // A transaction that finished, then one whose first put was applied when the process died.
       await client.send(new PutItemCommand({ TableName, Item: { ...key('intent-done', 1), n: { N: '1' } } }));
@@ -95,15 +56,8 @@ describe('a transaction cut short by a crash of the process', () => {
   it('writes its intent and end mark around every transaction it applies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'intent-log-'));
     const intentLogPath = join(dir, 'transactions.jsonl');
-    const logged = await startTransactionFront({
-      upstream: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      intentLogPath,
-    });
-    const through = new DynamoDBClient({
-      endpoint: logged.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const logged = await startTransactionFront({ upstream: fixture.dynaliteEndpoint, intentLogPath });
+    const through = clientOf(logged.endpoint);
     try {
       await through.send(
         new TransactWriteItemsCommand({

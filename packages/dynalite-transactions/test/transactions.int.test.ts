@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   ConditionalCheckFailedException,
-  CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -14,52 +13,19 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startTransactionFront, type TransactionFront } from '../src';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
+import { startTransactionFront } from '../src';
+import { TableName, key, startDynaliteFront, type DynaliteFront } from './support/dynalite-front';
 
 describe.each(['over HTTP', 'in process'] as const)('dynalite %s', (upstream) => {
-  let server: Server;
-  let front: TransactionFront;
+  let fixture: DynaliteFront;
   let client: DynamoDBClient;
-  const TableName = 'events';
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    front = await startTransactionFront({ upstream: upstream === 'over HTTP' ? endpoint : server });
-    client = new DynamoDBClient({
-      endpoint: front.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'streamId', KeyType: 'HASH' },
-          { AttributeName: 'version', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'streamId', AttributeType: 'S' },
-          { AttributeName: 'version', AttributeType: 'N' },
-        ],
-      }),
-    );
+    fixture = await startDynaliteFront(upstream);
+    client = fixture.client;
   });
+  afterAll(() => fixture.close());
 
-  afterAll(async () => {
-    client.destroy();
-    await front.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
-  const key = (streamId: string, version = 0) => ({ streamId: { S: streamId }, version: { N: String(version) } });
   const putIfAbsent = (
     streamId: string,
     version: number,
@@ -196,8 +162,8 @@ describe.each(['over HTTP', 'in process'] as const)('dynalite %s', (upstream) =>
 
   describe('the front', () => {
     it('refuses to start on a port that is taken, instead of waiting', async () => {
-      const port = Number(new URL(front.endpoint).port);
-      await expect(startTransactionFront({ upstream: front.endpoint, port })).rejects.toMatchObject({
+      const port = Number(new URL(fixture.front.endpoint).port);
+      await expect(startTransactionFront({ upstream: fixture.front.endpoint, port })).rejects.toMatchObject({
         code: 'EADDRINUSE',
       });
     });
