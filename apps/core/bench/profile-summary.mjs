@@ -1,0 +1,38 @@
+// Sums the self time of .cpuprofile files by where the code lives (node_modules/<package>,
+// packages/<name>/src/<folder>, Node's internals), largest first: the table of
+// docs/bench/local-load-profile.md.
+//   node bench/profile-summary.mjs /tmp/prof/*.cpuprofile
+import { readFileSync } from 'node:fs';
+
+const V8_STATES = new Set(['(idle)', '(program)', '(garbage collector)']);
+
+/** Where a profile node's code lives. */
+function placeOf({ functionName, url }) {
+  if (V8_STATES.has(functionName)) return functionName;
+  if (url === '') return '(native)';
+  if (url.includes('node_modules/')) {
+    const [scope, name] = url.split('node_modules/').at(-1).split('/');
+    return scope.startsWith('@') ? `${scope}/${name}` : scope;
+  }
+  if (url.includes('/packages/')) return `packages/${url.split('/packages/')[1].split('/').slice(0, 3).join('/')}`;
+  if (url.startsWith('node:')) return url.split('/')[0];
+  return url.split('/').slice(-2).join('/');
+}
+
+/** Microseconds of self time per place, over every sample of one profile. */
+function addProfile(file, totals) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((nodeId, i) => {
+    const place = placeOf(nodes.get(nodeId).callFrame);
+    totals.set(place, (totals.get(place) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+}
+
+const files = process.argv.slice(2);
+const totals = new Map();
+for (const file of files) addProfile(file, totals);
+const sampledUs = [...totals.values()].reduce((sum, us) => sum + us, 0);
+for (const [place, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((100 * us) / sampledUs).toFixed(1).padStart(5)}%  ${place}`);
+console.log(`${(sampledUs / 1000).toFixed(0)} ms sampled in ${files.length} profile(s)`);
