@@ -73,7 +73,7 @@ describe('the client recovers what the real-time channel lost', () => {
       core.faults.set({});
       await client.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('reconnects after its connection is cut, subscribes again, and settles the open command', async () => {
     const proxy = await startCuttableProxy(Number(new URL(core.graphqlUrl).port));
@@ -101,5 +101,5 @@ describe('the client recovers what the real-time channel lost', () => {
       await client.close();
       await proxy.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
