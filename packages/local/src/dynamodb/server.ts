@@ -1,16 +1,15 @@
 /**
  * A local DynamoDB endpoint backed by dynalite (LevelDB), in memory or persisted in a directory, behind
- * the transaction front of `@core/dynalite-transactions` (dynalite has no TransactWriteItems).
+ * the transaction front of `@core/dynalite-transactions` (dynalite has no TransactWriteItems); both run
+ * in a worker thread of their own, so the store's work does not queue behind the caller's.
  *
  * dynalite does not implement Streams or TTL expiry: functions that rely on them see no effect.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { startTransactionFront } from '@core/dynalite-transactions';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
 import { dynamoDbRequest } from './client';
+import { STORE_THREAD_SOURCE } from './store-thread-source';
 import { LocalDynamoDbError } from '../errors';
 
 /** Options for {@link startDynamoDb}. */
@@ -74,43 +73,55 @@ function lockDataDir(dataDir: string): () => void {
   return () => rmSync(lockPath, { force: true });
 }
 
-/** dynalite reads the account and region for its ARNs from the environment when it is created. */
-function createDynalite(options: StartDynamoDbOptions, dataDir: string | undefined): Server {
-  const saved = { AWS_ACCOUNT_ID: process.env['AWS_ACCOUNT_ID'], AWS_REGION: process.env['AWS_REGION'] };
-  process.env['AWS_ACCOUNT_ID'] = options.accountId ?? '000000000000';
-  if (options.region !== undefined) process.env['AWS_REGION'] = options.region;
-  try {
-    const delay = options.createTableMs ?? 0;
-    return dynalite({
-      ...(dataDir === undefined ? {} : { path: dataDir }),
-      createTableMs: delay,
-      deleteTableMs: delay,
-      updateTableMs: delay,
-    });
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+/** The store's thread, once its servers listen. */
+interface StoreThread {
+  /** The transaction front's endpoint, in front of dynalite. */
+  readonly endpoint: string;
+  /** Closes both servers (and their connections), then ends the thread. */
+  close(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolveListen, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', onError);
-      resolveListen((server.address() as AddressInfo).port);
-    });
+type StoreThreadMessage =
+  { type: 'listening'; endpoint: string } | { type: 'failed'; message: string } | { type: 'closed' };
+
+/**
+ * Starts dynalite and the transaction front in a worker thread of their own. dynalite reads the
+ * account and region for its ARNs from the environment when it is created: the thread's own copy.
+ */
+function startStoreThread(options: StartDynamoDbOptions, dataDir: string | undefined): Promise<StoreThread> {
+  const worker = new Worker(STORE_THREAD_SOURCE, {
+    eval: true,
+    name: 'local-dynamodb',
+    execArgv: [],
+    env: {
+      ...process.env,
+      AWS_ACCOUNT_ID: options.accountId ?? '000000000000',
+      ...(options.region === undefined ? {} : { AWS_REGION: options.region }),
+    },
+    workerData: {
+      resolveFrom: __filename,
+      dataDir,
+      port: options.port ?? 0,
+      createTableMs: options.createTableMs ?? 0,
+      // A transaction cut short by a crash of this process is rolled back when the data is opened again.
+      intentLogPath: dataDir === undefined ? undefined : join(dataDir, TRANSACTION_LOG),
+    },
   });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose, reject) => {
-    server.close((error) => (error ? reject(error) : resolveClose()));
-    // Clients keep connections alive; without this, close() waits for them to time out.
-    server.closeAllConnections();
+  const closed = new Promise<void>((resolveClosed) => {
+    worker.on('message', (message: StoreThreadMessage) => message.type === 'closed' && resolveClosed());
+    worker.once('exit', () => resolveClosed());
+  });
+  const close = async (): Promise<void> => {
+    worker.postMessage({ type: 'close' });
+    await closed;
+    await worker.terminate();
+  };
+  return new Promise((resolveStarted, reject) => {
+    worker.on('message', (message: StoreThreadMessage) => {
+      if (message.type === 'listening') resolveStarted({ endpoint: message.endpoint, close });
+      if (message.type === 'failed') void worker.terminate().then(() => reject(new Error(message.message)));
+    });
+    worker.once('error', reject);
   });
 }
 
@@ -132,18 +143,10 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const server = createDynalite(options, dataDir);
-  let front: Awaited<ReturnType<typeof startTransactionFront>>;
+  let store: StoreThread;
   try {
-    const dynalitePort = await listen(server, 0);
-    front = await startTransactionFront({
-      upstream: `http://127.0.0.1:${dynalitePort}`,
-      port: options.port ?? 0,
-      // A transaction cut short by a crash of this process is rolled back when the data is opened again.
-      ...(dataDir === undefined ? {} : { intentLogPath: join(dataDir, TRANSACTION_LOG) }),
-    });
+    store = await startStoreThread(options, dataDir);
   } catch (cause) {
-    await closeServer(server).catch(() => undefined);
     unlock();
     throw new LocalDynamoDbError(
       'START_FAILED',
@@ -151,14 +154,11 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
       { cause },
     );
   }
-  const endpoint = front.endpoint;
+  const endpoint = store.endpoint;
   const port = Number(new URL(endpoint).port);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= front
-      .close()
-      .then(() => closeServer(server))
-      .finally(unlock);
+    closing ??= store.close().finally(unlock);
     return closing;
   };
   try {

@@ -1,0 +1,58 @@
+/**
+ * The JavaScript of the store's worker thread: dynalite (LevelDB) behind the transaction front of
+ * `@core/dynalite-transactions`, so that the data store's work runs beside the local core's main thread
+ * (HTTP, GraphQL, signatures), not on it. It is a string so that it runs unchanged from `src/` (under
+ * jest) and from the compiled `lib/`; it must not contain a backtick or a dollar-brace sequence.
+ *
+ * Messages to the main thread: `{ type: 'listening', endpoint }` once both servers listen,
+ * `{ type: 'failed', message }` when they cannot, `{ type: 'closed' }` after a `{ type: 'close' }`.
+ */
+export const STORE_THREAD_SOURCE: string = String.raw`'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+// Resolved as packages/local resolves them, with Node's default conditions (the compiled builds).
+const load = createRequire(workerData.resolveFrom);
+const dynalite = load('dynalite');
+const { startTransactionFront } = load('@core/dynalite-transactions');
+
+function listen(server) {
+  return new Promise(function (resolve, reject) {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', function () {
+      server.off('error', reject);
+      resolve(server.address().port);
+    });
+  });
+}
+
+function closeServer(server) {
+  return new Promise(function (resolve) {
+    server.close(function () { resolve(); });
+    server.closeAllConnections();
+  });
+}
+
+async function start() {
+  const delay = workerData.createTableMs;
+  const store = dynalite(Object.assign(
+    workerData.dataDir === undefined ? {} : { path: workerData.dataDir },
+    { createTableMs: delay, deleteTableMs: delay, updateTableMs: delay },
+  ));
+  const storePort = await listen(store);
+  const front = await startTransactionFront(Object.assign(
+    { upstream: 'http://127.0.0.1:' + storePort, port: workerData.port },
+    workerData.intentLogPath === undefined ? {} : { intentLogPath: workerData.intentLogPath },
+  ));
+  parentPort.on('message', async function (message) {
+    if (message.type !== 'close') return;
+    await front.close().catch(function () {});
+    await closeServer(store);
+    parentPort.postMessage({ type: 'closed' });
+  });
+  parentPort.postMessage({ type: 'listening', endpoint: front.endpoint });
+}
+
+start().catch(function (error) {
+  parentPort.postMessage({ type: 'failed', message: String(error && error.message ? error.message : error) });
+});
+`;
