@@ -102,18 +102,16 @@ export function fieldAccessError(
   parentType: GraphQLObjectType,
   fieldName: string,
 ): AppSyncFieldError | undefined {
-  const denied = new AppSyncFieldError(
-    'FIELD_UNAUTHORIZED',
-    UNAUTHORIZED_FIELD,
-    notAuthorizedMessage(fieldName, parentType.name),
-  );
+  // Built only when denied: every field of every request passes here, and an error takes a stack trace.
+  const denied = () =>
+    new AppSyncFieldError('FIELD_UNAUTHORIZED', UNAUTHORIZED_FIELD, notAuthorizedMessage(fieldName, parentType.name));
   if (!deps.appSchema.allowedModes(parentType.name, fieldName).has(caller.mode)) {
-    return denied;
+    return denied();
   }
   if (caller.mode === 'AWS_IAM' && isRootType(deps, parentType)) {
     const arn = fieldArn(deps.region, deps.accountId, deps.apiId, parentType.name, fieldName);
     if (!allows(caller.principal, 'appsync:GraphQL', arn)) {
-      return denied;
+      return denied();
     }
   }
   return undefined;
