@@ -108,20 +108,28 @@ function forward(
   });
 }
 
+/**
+ * The capacity units an answer reports: `ConsumedCapacity.CapacityUnits`, or their sum when it is a list
+ * (a transaction reports one entry per table); 0 when it reports none. Read without parsing the whole
+ * answer, which may be a Query's page of items. The runtime asks for `TOTAL`, whose entries are flat.
+ */
+export function reportedUnits(answer: Buffer): number {
+  const at = answer.indexOf('"ConsumedCapacity":');
+  if (at < 0) return 0;
+  const text = answer.toString('utf8', at, at + 4096);
+  const entries = text.slice(0, text.indexOf(text.startsWith('"ConsumedCapacity":[') ? ']' : '}') + 1);
+  let units = 0;
+  for (const found of entries.matchAll(/"CapacityUnits":([0-9.eE+-]+)/g)) units += Number(found[1]);
+  return units;
+}
+
 /** Counts one request and the units DynamoDB would bill for it: at least one, even for a read of nothing. */
 function meter(metering: DynamoDbMetering, operation: string, answer: Buffer): void {
   const isWrite = WRITES.test(operation);
   const isRead = READS.test(operation);
   if (isRead) metering.readRequests += 1;
   if (isWrite) metering.writeRequests += 1;
-  let reported = 0;
-  try {
-    const parsed = JSON.parse(answer.toString('utf8')) as { ConsumedCapacity?: { CapacityUnits?: number } };
-    reported = parsed.ConsumedCapacity?.CapacityUnits ?? 0;
-  } catch {
-    return; // not JSON: nothing to count
-  }
-  const units = Math.max(reported, 1);
+  const units = Math.max(reportedUnits(answer), 1);
   if (isRead) metering.readUnits += units;
   if (isWrite) metering.writeUnits += units;
 }
