@@ -42,6 +42,7 @@ export function perCommand(after: LocalCoreMetrics, before: LocalCoreMetrics, co
     lambdaBilledMs: d('lambdaBilledMs'),
     lambdaGbSeconds: gbSeconds,
     logBytes: d('lambdaLogBytes'),
+    warnLogBytes: d('lambdaWarnLogBytes'),
   };
 }
 

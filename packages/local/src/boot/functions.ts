@@ -38,6 +38,8 @@ export interface LocalFunctions {
   readonly all: readonly LocalFunctionEntry[];
   /** Bytes the functions wrote to their logs. */
   logBytes(): number;
+  /** Of those, the bytes of lines logged at WARN or above (what an application log level of WARN keeps). */
+  warnLogBytes(): number;
 }
 
 export interface FunctionDeps {
@@ -54,7 +56,7 @@ export interface FunctionDeps {
 
 export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDeps, closers: Closers): LocalFunctions {
   const byArn = new Map<string, LocalFunctionEntry>();
-  const log = { bytes: 0 };
+  const log = { bytes: 0, warnBytes: 0 };
   for (const local of stacks) {
     const invokeConfigs = asyncInvokeConfigs(local.ctx);
     for (const id of local.ctx.resourcesOfType('AWS::Lambda::Function')) {
@@ -82,6 +84,7 @@ export function createFunctions(stacks: readonly LocalStack[], deps: FunctionDep
     },
     all,
     logBytes: () => log.bytes,
+    warnLogBytes: () => log.warnBytes,
   };
 }
 
@@ -90,7 +93,7 @@ function startFunction(
   id: string,
   invokeConfigs: ReadonlyMap<string, AsyncInvokeConfig>,
   deps: FunctionDeps,
-  log: { bytes: number },
+  log: { bytes: number; warnBytes: number },
 ): LocalFunctionEntry {
   const resource = stack.template.Resources?.[id] ?? { Type: 'AWS::Lambda::Function' };
   const props = ctx.resolveProperties(id);
@@ -133,7 +136,10 @@ function startFunction(
     onAsyncFailure: (failure) => deadLetter(failure, path, deadLetterArn, deps),
     log: (line) => {
       const text = line.replace(/^\[[^\]]*\] ?/, '');
-      log.bytes += Buffer.byteLength(text) + 1;
+      const bytes = Buffer.byteLength(text) + 1;
+      log.bytes += bytes;
+      // Lambda's line: <time>\t<requestId>\t<LEVEL>\t<message>.
+      if (/^[^\t]*\t[^\t]*\t(WARN|ERROR|FATAL)\t/.test(text)) log.warnBytes += bytes;
       if (/^cold start /.test(text)) settings.write(`${''.padStart(12)}${path}: ${text}`);
       else deps.journey.functionLine(path, text);
     },

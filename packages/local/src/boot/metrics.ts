@@ -46,6 +46,7 @@ export function collectMetrics({ api, bus, dynamo, functions }: MeteredServices)
     lambdaColdStarts: sum('coldStarts'),
     lambdaBilledMs: sum('billedMs'),
     lambdaLogBytes: functions.logBytes(),
+    lambdaWarnLogBytes: functions.warnLogBytes(),
     functions: perFunction,
   };
 }

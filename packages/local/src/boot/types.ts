@@ -78,6 +78,8 @@ export interface LocalCoreMetrics {
   readonly lambdaBilledMs: number;
   /** Bytes the functions wrote to their logs (what CloudWatch Logs would ingest). */
   readonly lambdaLogBytes: number;
+  /** Of those, the bytes of lines at WARN, ERROR or FATAL: what Lambda ingests at an application log level of WARN. */
+  readonly lambdaWarnLogBytes: number;
   /** Per function (by construct path), for the boot log and the benchmark. */
   readonly functions: Record<string, { invocations: number; coldStarts: number; billedMs: number; memoryMb: number }>;
 }
