@@ -1,12 +1,13 @@
 /**
  * Load benchmark of the local core (not a timed test): 2,000 commands over 200 reservations from 32
- * concurrent front-end clients, each subscribing to its command's outcome and sending only after
- * AppSync's `start_ack`. First 200 creates, then nine cancels per reservation sent by nine clients at
- * about the same time (one is stored, the others are rejected CONFLICT or refused at once); every
- * 20th command is sent again after its outcome (a retry, notified again). Then every accepted
- * command's outcome is read back and the invariant checker runs over what was sent, answered,
- * notified, read and stored. Run twice: without a fault, and with one (BENCH_FAULT, JSON; default
- * store throttling of 10% of DynamoDB requests). Writes docs/bench/local-load.md.
+ * concurrent front-end clients, forked into a process of their own (bench/load-clients.ts), each
+ * subscribing to its command's outcome and sending only after AppSync's `start_ack`. First 200
+ * creates, then nine cancels per reservation sent by nine clients at about the same time (one is
+ * stored, the others are rejected CONFLICT or refused at once); every 20th command is sent again
+ * after its outcome (a retry, notified again). Then every accepted command's outcome is read back and
+ * the invariant checker runs over what was sent, answered, notified, read and stored. Run twice:
+ * without a fault, and with one (BENCH_FAULT, JSON; default store throttling of 10% of DynamoDB
+ * requests). Writes docs/bench/local-load.md.
  * Run: `pnpm nx run core:bench` (all benchmarks) or `cd apps/core && ts-node --transpile-only bench/load.ts`.
  */
 import { bootLocalCore, type FaultConfig, type LocalCore } from '@core/local';
@@ -20,207 +21,50 @@ import {
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { createReservationInput, readStores } from '../test/support/contract-driver';
+import { fork } from 'node:child_process';
+import { readStores } from '../test/support/contract-driver';
 import { RealtimeClient } from './realtime-client';
-import { signingFetch } from '../scripts/front-end-client';
+import {
+  NOTIFY_TIMEOUT_MS,
+  OUTCOME,
+  toObserved,
+  type FromClients,
+  type LoadEndpoint,
+  type Notification,
+  type Observed,
+  type ToClients,
+} from './load-clients';
 import { LOCAL_STACK } from '../scripts/local-stack';
 
-const AGGREGATES = 200;
-const CANCELS_PER_AGGREGATE = 9;
-const CLIENTS = 32;
-const NOTIFY_TIMEOUT_MS = 30_000;
 const coreDir = join(__dirname, '..');
 const repoRoot = join(coreDir, '..', '..');
 const DEFAULT_FAULT: FaultConfig = { storeThrottling: { rate: 0.1 }, seed: 1 };
-
-const FIELDS = 'id commandId fingerprint status version error { code }';
-const ON_SAVED = `subscription OnSaved($commandId: ID) { onReservationSaved(commandId: $commandId) { ${FIELDS} } }`;
-const CREATE = `mutation Create($input: CreateReservationInput!) { createReservation(input: $input) { id commandId fingerprint deadline } }`;
-const CANCEL = `mutation Cancel($input: CancelReservationInput!) { cancelReservation(input: $input) { id commandId fingerprint deadline } }`;
-const OUTCOME = `query Outcome($id: ID!, $commandId: ID!) { getReservationCommandOutcome(id: $id, commandId: $commandId) { ${FIELDS} } }`;
-
-interface Job {
-  readonly field: 'createReservation' | 'cancelReservation';
-  readonly commandId: string;
-  readonly input: Record<string, unknown>;
-  /** Sent again once its outcome came. */
-  readonly retry: boolean;
-}
-
-interface Observed {
-  readonly commands: SentCommand[];
-  readonly notifications: ObservedOutcome[];
-  readonly accepted: number[];
-  readonly notified: number[];
-  clientRetries: number;
-  deliberateRetries: number;
-  recoveredByQuery: number;
-}
-
-type Notification = {
-  id: string;
-  commandId: string;
-  fingerprint: string | null;
-  status: ObservedOutcome['status'];
-  version: number | null;
-  error: { code: string } | null;
-};
-
-const toObserved = (n: Notification): ObservedOutcome => ({
-  streamId: n.id,
-  commandId: n.commandId,
-  fingerprint: n.fingerprint,
-  status: n.status,
-  version: n.version,
-  code: n.error?.code ?? null,
-  at: Date.now(),
-});
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 };
 
-/** Sends one command as a front-end server does: subscribe, wait for the ack, send, wait for the outcome. */
-async function runJob(client: RealtimeClient, job: Job, observed: Observed): Promise<string | undefined> {
-  const outcomes: ObservedOutcome[] = [];
-  let wake = () => undefined as void;
-  const subscription = await client.subscribe(ON_SAVED, { commandId: job.commandId }, (data) => {
-    const outcome = toObserved(data['onReservationSaved'] as Notification);
-    outcomes.push(outcome);
-    observed.notifications.push(outcome);
-    wake();
+/** Forks the clients (bench/load-clients.ts), gives them the core's endpoint, and answers their wait for idle. */
+function driveFromClientProcess(core: LocalCore): Promise<{ elapsedMs: number; observed: Observed }> {
+  const clients = fork(join(__dirname, 'load-clients.ts'), [], {
+    execArgv: [...process.execArgv, '-r', 'ts-node/register/transpile-only'],
   });
-  const waitForOutcome = (count: number) =>
-    new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), NOTIFY_TIMEOUT_MS);
-      wake = () => outcomes.length >= count && (clearTimeout(timer), resolve(true));
-      wake();
+  const endpoint: LoadEndpoint = {
+    graphqlUrl: core.graphqlUrl,
+    realtimeUrl: core.realtimeUrl,
+    apiKey: core.apiKey,
+    region: core.region,
+    frontEndCredentials: core.frontEndCredentials,
+  };
+  return new Promise((resolve, reject) => {
+    clients.on('message', (message: FromClients) => {
+      if (message.type === 'idle?') void core.idle().then(() => clients.send({ type: 'idle' } satisfies ToClients));
+      else resolve(message);
     });
-  let streamId: string | undefined;
-  for (let send = 0; send < (job.retry ? 2 : 1); send++) {
-    const started = performance.now();
-    const answer = await sendWithRetries(client, job, observed);
-    if (send === 1) observed.deliberateRetries += 1;
-    if (!answer.accepted) break;
-    streamId = answer.streamId;
-    if (send === 0) observed.accepted.push(performance.now() - started);
-    const came = await waitForOutcome(send + 1);
-    if (send === 0 && came) observed.notified.push(performance.now() - started);
-    if (!came) observed.recoveredByQuery += 1; // read back at the end like every accepted command
-  }
-  client.stop(subscription);
-  return streamId;
-}
-
-/** A command answered by a transport or internal error is sent again with the same command id (at most 3 times). */
-async function sendWithRetries(client: RealtimeClient, job: Job, observed: Observed): Promise<SentCommand['answer']> {
-  for (let attempt = 1; ; attempt++) {
-    let answer: SentCommand['answer'];
-    try {
-      const result = await client.request(job.field === 'createReservation' ? CREATE : CANCEL, {
-        input: { ...job.input, commandId: job.commandId },
-      });
-      const accepted = result.data?.[job.field] as { id: string; fingerprint: string; deadline: string } | undefined;
-      answer = accepted
-        ? { accepted: true, streamId: accepted.id, fingerprint: accepted.fingerprint, deadline: accepted.deadline }
-        : {
-            accepted: false,
-            errorType: result.errors?.[0]?.errorType ?? 'Error',
-            message: result.errors?.[0]?.message ?? '',
-          };
-    } catch (error) {
-      answer = { accepted: false, errorType: 'TransportError', message: String(error) };
-    }
-    const transient =
-      !answer.accepted && (answer.errorType === 'InternalError' || answer.errorType === 'TransportError');
-    if (!transient || attempt === 3) {
-      observed.commands.push({ commandId: job.commandId, answer });
-      return answer;
-    }
-    observed.clientRetries += 1;
-  }
-}
-
-const REGISTER_CUSTOMER = `mutation Register($input: RegisterCustomerInput!) { registerCustomer(input: $input) { id } }`;
-const REGISTER_ROOM = `mutation Room($input: RegisterRoomInput!) { registerRoom(input: $input) { id } }`;
-
-/**
- * A guest with credit and a room of its own for each reservation (not timed): the saga confirms them,
- * so that the cancels that follow race for a live reservation, and their compensations run.
- */
-async function registerHotel(
-  core: LocalCore,
-  clients: readonly RealtimeClient[],
-): Promise<{ userId: string; roomId: string }[]> {
-  const idOf = (answer: { data?: Record<string, unknown> | null }) =>
-    (Object.values(answer.data ?? {})[0] as { id: string } | undefined)?.id ?? '';
-  const hotel: { userId: string; roomId: string }[] = [];
-  await Promise.all(
-    clients.map(async (client, c) => {
-      for (let n = c; n < AGGREGATES; n += clients.length) {
-        const customer = {
-          email: `load-${n}-${Date.now()}@bench.example`,
-          name: `Guest ${n}`,
-          creditLimit: 10_000_000,
-          currency: 'EUR',
-        };
-        const room = { name: `Room ${n}`, nightlyPrice: 10_000, currency: 'EUR' };
-        const userId = idOf(await client.request(REGISTER_CUSTOMER, { input: customer }));
-        const roomId = idOf(await client.request(REGISTER_ROOM, { input: room }));
-        hotel[n] = { userId, roomId };
-      }
-    }),
-  );
-  await core.idle();
-  return hotel;
-}
-
-/** 200 creates, then nine cancels per reservation, each client working through its own list in order. */
-async function drive(core: LocalCore, observed: Observed): Promise<number> {
-  // The mutations are signed by the front-end server acting for an operator with the admin role: only
-  // a reservation's own user or an admin may cancel it. The subscriptions use the API key.
-  const asOperator = signingFetch(core, { 'x-core-user': 'load-operator', 'x-core-user-roles': 'admin' });
-  const clients = Array.from({ length: CLIENTS }, () => new RealtimeClient(core, asOperator));
-  await Promise.all(clients.map((client) => client.connect()));
-  const hotel = await registerHotel(core, clients);
-  const started = performance.now();
-  const streams: string[] = [];
-  const creates: Job[][] = clients.map(() => []);
-  for (let n = 0; n < AGGREGATES; n++)
-    creates[n % CLIENTS]?.push({
-      field: 'createReservation',
-      commandId: `load-create-${n}`,
-      input: { ...createReservationInput(n), ...hotel[n] },
-      retry: n % 20 === 0,
-    });
-  await Promise.all(
-    clients.map(async (client, c) => {
-      for (const job of creates[c] ?? []) {
-        const streamId = await runJob(client, job, observed);
-        if (streamId !== undefined) streams[Number(job.commandId.split('-').at(-1))] = streamId;
-      }
-    }),
-  );
-  const cancels: Job[][] = clients.map(() => []);
-  streams.forEach((id, a) => {
-    for (let k = 0; k < CANCELS_PER_AGGREGATE; k++)
-      cancels[(a * CANCELS_PER_AGGREGATE + k) % CLIENTS]?.push({
-        field: 'cancelReservation',
-        commandId: `load-cancel-${a}-${k}`,
-        input: { id, reason: `k${k}` },
-        retry: (a * CANCELS_PER_AGGREGATE + k) % 20 === 0,
-      });
+    clients.once('exit', (code) => reject(new Error(`the load clients exited with ${code}`)));
+    clients.send({ type: 'drive', endpoint } satisfies ToClients);
   });
-  await Promise.all(
-    clients.map(async (client, c) => {
-      for (const job of cancels[c] ?? []) await runJob(client, job, observed);
-    }),
-  );
-  const elapsed = performance.now() - started;
-  for (const client of clients) client.close();
-  return elapsed;
 }
 
 /** Reads back every accepted command's outcome, 16 at a time. */
@@ -262,16 +106,7 @@ async function run(label: string, faults: FaultConfig | undefined): Promise<Run>
     ...(faults === undefined ? {} : { faults }),
   });
   try {
-    const observed: Observed = {
-      commands: [],
-      notifications: [],
-      accepted: [],
-      notified: [],
-      clientRetries: 0,
-      deliberateRetries: 0,
-      recoveredByQuery: 0,
-    };
-    const elapsedMs = await drive(core, observed);
+    const { elapsedMs, observed } = await driveFromClientProcess(core);
     await core.idle();
     const faultsInjected = Object.fromEntries(Object.entries(core.faults.injected()).filter(([, n]) => n > 0));
     core.faults.set({});
@@ -318,7 +153,8 @@ Measured by \`cd apps/core && ts-node --transpile-only bench/load.ts\` (part of 
 ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}. The core is booted from
 \`apps/core/cdk.out\` with a data folder (journals on, as \`pnpm start\` runs it) and the template's durations.
 
-Each of 32 clients (a WebSocket of its own, speaking AppSync's real-time protocol, subscribed with the API key) subscribes to
+The 32 clients run in a process of their own (bench/load-clients.ts), as front-end servers do, so the core's
+main thread serves requests only. Each (a WebSocket of its own, speaking AppSync's real-time protocol, subscribed with the API key) subscribes to
 \`onReservationSaved(commandId)\`, sends after \`start_ack\`, and waits for the outcome before its next command.
 First 200 \`createReservation\`, each for a registered guest in a room of its own (registered before the timed
 load), which the saga confirms while the load goes on; then nine \`cancelReservation\` per reservation (signed by
