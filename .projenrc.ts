@@ -394,7 +394,7 @@ const core = new WorkspacePackage({
     synth: 'rm -rf cdk.out && cdk synth --quiet',
     deploy: 'cdk deploy Core --require-approval never',
     bench:
-      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts && ts-node --transpile-only bench/load.ts && ts-node --transpile-only bench/client-cost.ts',
+      'node bench/run.mjs bench/handlers.ts && node bench/run.mjs bench/command-path.ts && ts-node --transpile-only bench/local.ts && ts-node --transpile-only bench/saga.ts && ts-node --transpile-only bench/load.ts && ts-node --transpile-only bench/client-cost.ts && ts-node --transpile-only bench/command-cost.ts',
     start: 'ts-node --transpile-only scripts/start.ts',
     demo: 'ts-node --transpile-only scripts/demo.ts',
     'dead-letters': 'ts-node --transpile-only scripts/dead-letters.ts',
