@@ -1,7 +1,8 @@
 // Sums the self time of .cpuprofile files by where the code lives (node_modules/<package>,
 // packages/<name>/src/<folder>, Node's internals), largest first: the table of
-// docs/bench/local-load-profile.md.
-//   node bench/profile-summary.mjs /tmp/prof/*.cpuprofile
+// docs/bench/local-load-profile.md. With --native, the native self time instead, by the native function and
+// the JavaScript frame that called it (a socket write, a postMessage to a worker).
+//   node bench/profile-summary.mjs [--native] /tmp/prof/*.cpuprofile
 import { readFileSync } from 'node:fs';
 
 const V8_STATES = new Set(['(idle)', '(program)', '(garbage collector)']);
@@ -29,9 +30,26 @@ function addProfile(file, totals) {
   });
 }
 
-const files = process.argv.slice(2);
+/** Microseconds of native self time per `native function <- nearest JavaScript caller`. */
+function addNative(file, totals) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node])));
+  profile.samples.forEach((nodeId, i) => {
+    const node = nodes.get(nodeId);
+    if (placeOf(node.callFrame) !== '(native)') return;
+    let caller = parents.get(node.id);
+    while (caller !== undefined && caller.callFrame.url === '') caller = parents.get(caller.id);
+    const where = caller === undefined ? '?' : `${caller.callFrame.functionName} (${placeOf(caller.callFrame)})`;
+    const key = `${node.callFrame.functionName} <- ${where}`;
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+}
+
+const native = process.argv.includes('--native');
+const files = process.argv.slice(2).filter((arg) => arg !== '--native');
 const totals = new Map();
-for (const file of files) addProfile(file, totals);
+for (const file of files) (native ? addNative : addProfile)(file, totals);
 const sampledUs = [...totals.values()].reduce((sum, us) => sum + us, 0);
 for (const [place, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25))
   console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((100 * us) / sampledUs).toFixed(1).padStart(5)}%  ${place}`);

@@ -33,7 +33,43 @@ const AGGREGATES: Record<string, { command: (n: number) => unknown; query: (stre
       info: { fieldName: 'getReservationById', parentTypeName: 'Query' },
     }),
   },
+  Customer: {
+    command: (n) =>
+      mutation('registerCustomer', {
+        email: `bench-${process.pid}-${n}@bench.example`,
+        name: 'Bench',
+        commandId: commandIdOf(n),
+      }),
+    query: (streamId) => query('getCustomerById', { id: streamId }),
+  },
+  Room: {
+    command: (n) =>
+      mutation('registerRoom', { name: `Room ${n}`, nightlyPrice: 10_000, currency: 'EUR', commandId: commandIdOf(n) }),
+    query: (streamId) => query('getRoomById', { id: streamId }),
+  },
+  Payment: {
+    command: (n) =>
+      mutation('openPaymentAccount', {
+        customerId: `bench-customer-${process.pid}-${n}`,
+        creditLimit: 100_000,
+        currency: 'EUR',
+        commandId: commandIdOf(n),
+      }),
+    query: (streamId) => query('getPaymentAccountByCustomerId', { customerId: streamId.replace(/^account-/, '') }),
+  },
 };
+
+function commandIdOf(n: number): string {
+  return `bench-${process.pid}-${n}`;
+}
+
+function mutation(fieldName: string, input: Record<string, unknown>): unknown {
+  return { arguments: { input }, identity: null, info: { fieldName, parentTypeName: 'Mutation' } };
+}
+
+function query(fieldName: string, args: Record<string, unknown>): unknown {
+  return { arguments: args, identity: null, info: { fieldName, parentTypeName: 'Query' } };
+}
 
 function day(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -47,9 +83,9 @@ export interface SampleInvocations {
 
 export function sampleInvocations(published: readonly PutEventsEntry[]): SampleInvocations {
   let runs = 0;
-  let delivered = 0;
-  let storedStream = 'none-yet';
-  let lastDelivery: unknown;
+  const delivered = new Set<number>();
+  /** Per aggregate, the commit its event handler stored last (what its dead-letter handler and query use). */
+  const lastStored = new Map<string, { streamId: string; delivery: unknown }>();
   const roleOf = (name: string): { role: Role; aggregate: string } => {
     const [aggregate = '', id = ''] = name.split('/');
     const role = ROLES.find((candidate) => id.endsWith(candidate));
@@ -61,23 +97,30 @@ export function sampleInvocations(published: readonly PutEventsEntry[]): SampleI
     if (samples === undefined) throw new Error(`bench/support/invocations.ts has no sample command for ${name}`);
     return samples;
   };
+  /** The oldest commit the aggregate's command handler published (its source is `core.<aggregate>`) not yet delivered. */
+  const deliver = (aggregate: string, name: string) => {
+    const index = published.findIndex(
+      (entry, i) => !delivered.has(i) && entry.Source === `core.${aggregate.toLowerCase()}`,
+    );
+    const entry = published[index];
+    if (entry === undefined) throw new Error(`${name}: no commit published yet to deliver`);
+    delivered.add(index);
+    const detail = JSON.parse(entry.Detail) as { streamId: string };
+    const delivery = { id: `bench-${index}`, source: entry.Source, 'detail-type': entry.DetailType, detail };
+    lastStored.set(aggregate, { streamId: detail.streamId, delivery });
+    return delivery;
+  };
   return {
     ordered: (subjects) =>
       [...subjects].sort((a, b) => ROLES.indexOf(roleOf(a.fn.name).role) - ROLES.indexOf(roleOf(b.fn.name).role)),
     next(name) {
       const { role, aggregate } = roleOf(name);
       if (role === 'CommandHandler') return samplesOf(aggregate, name).command(++runs);
-      if (role === 'QueryHandler') return samplesOf(aggregate, name).query(storedStream);
-      if (role === 'DeadLetterHandler') {
-        if (lastDelivery === undefined) throw new Error(`${name}: no commit delivered yet to redrive`);
-        return { Records: [{ messageId: `bench-dead-letter-${runs}`, body: JSON.stringify(lastDelivery) }] };
-      }
-      const entry = published[delivered++];
-      if (entry === undefined) throw new Error(`${name}: no commit published yet to deliver`);
-      const detail = JSON.parse(entry.Detail) as { streamId: string };
-      storedStream = detail.streamId;
-      lastDelivery = { id: `bench-${delivered}`, source: entry.Source, 'detail-type': entry.DetailType, detail };
-      return lastDelivery;
+      if (role === 'EventHandler') return deliver(aggregate, name);
+      const stored = lastStored.get(aggregate);
+      if (role === 'QueryHandler') return samplesOf(aggregate, name).query(stored?.streamId ?? 'none-yet');
+      if (stored === undefined) throw new Error(`${name}: no commit delivered yet to redrive`);
+      return { Records: [{ messageId: `bench-dead-letter-${runs}`, body: JSON.stringify(stored.delivery) }] };
     },
   };
 }
