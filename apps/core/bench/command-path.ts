@@ -48,9 +48,21 @@ interface Timings {
   readonly stored: number[];
 }
 
+/**
+ * The resolver event AppSync passes for a front-end server (IAM) acting for an operator with the admin
+ * role (only a reservation's own user or an admin may cancel it): the user headers among the signed ones.
+ */
 const mutation = (fieldName: string, input: Record<string, unknown>) => ({
   arguments: { input },
   identity: { userArn: 'arn:aws:iam::000000000000:role/bench' },
+  request: {
+    headers: {
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20261202/us-east-1/appsync/aws4_request, SignedHeaders=host;x-core-user;x-core-user-roles, Signature=0',
+      'x-core-user': 'bench-operator',
+      'x-core-user-roles': 'admin',
+    },
+  },
   info: { fieldName, parentTypeName: 'Mutation' },
 });
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -39,6 +39,9 @@ function commonConfig(service: string, options: ClientOptions) {
     disableClockSkewCorrection: false,
     authSchemePreference: () => Promise.resolve([]),
     userAgentAppId: notSet,
+    // Each send() would otherwise build and sort the command's middleware stack again; the handler
+    // never adds middleware to one command, so the stack resolved once per command class is the same.
+    cacheMiddleware: true,
     requestHandler: new NodeHttpHandler({
       requestTimeout: options.requestTimeoutMs,
       throwOnRequestTimeout: options.requestTimeoutMs !== undefined,
