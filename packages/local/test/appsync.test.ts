@@ -346,6 +346,27 @@ describe('execution', () => {
     return target.run(prepared.request, { caller: API_KEY_CALLER, headers: { 'x-api-key': 'k' } });
   }
 
+  it('answers a document sent again with other variables as the first time, and an invalid one with its errors each time', async () => {
+    const target = executor(async (_arn, event) => ({
+      ok: true,
+      value: { id: (event as { arguments: { id: string } }).arguments.id },
+    }));
+    const query = 'query Room($id: ID!) { room(id: $id) { id } }';
+    for (const id of ['r1', 'r2']) {
+      const prepared = target.prepare({ query, variables: { id } });
+      if (!prepared.ok) throw new Error('a valid document was refused');
+      expect(await target.run(prepared.request, { caller: API_KEY_CALLER, headers: {} })).toEqual({
+        data: { room: { id } },
+      });
+    }
+    for (let i = 0; i < 2; i++) {
+      expect(target.prepare({ query: '{ room(id: "r1") { nope } }' })).toMatchObject({
+        ok: false,
+        body: { errors: [expect.objectContaining({ message: expect.stringContaining('nope') })] },
+      });
+    }
+  });
+
   it('gives a nested resolver its parent as source', async () => {
     const events: unknown[] = [];
     const target = executor(async (arn, event): Promise<LambdaResult> => {

@@ -86,9 +86,13 @@ export function rootFields(selectionSet: SelectionSetNode, fragments: Fragments)
   });
 }
 
+/** How many valid documents an API keeps parsed (the oldest is dropped first). */
+const VALIDATED_DOCUMENTS = 256;
+
 /** Executes GraphQL for one API. */
 export class Executor {
   private readonly fieldResolver;
+  private readonly validDocuments = new Map<string, DocumentNode>();
 
   constructor(
     private readonly deps: ResolverDeps,
@@ -105,17 +109,9 @@ export class Executor {
 
   /** Parses and validates a request and picks its operation; failures come back in AppSync's shape. */
   prepare(request: GraphQLRequest): Prepared {
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      const parseError = error instanceof GraphQLError ? error : new GraphQLError(describeError(error));
-      return { ok: false, body: documentErrors([parseError], this.deps.validationErrorType) };
-    }
-    const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
-    if (errors.length > 0) {
-      return { ok: false, body: documentErrors(errors, this.deps.validationErrorType) };
-    }
+    const validated = this.validated(request.query);
+    if (!validated.ok) return validated;
+    const { document } = validated;
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       const message = request.operationName
@@ -127,6 +123,31 @@ export class Executor {
       ok: true,
       request: { document, operation, fragments: fragmentsOf(document), variables: request.variables ?? {} },
     };
+  }
+
+  /**
+   * The document of `query`, parsed and validated, or its errors. Valid documents are kept by their
+   * text (at most {@link VALIDATED_DOCUMENTS}): a front-end server or a function sends the same few
+   * documents with other variables, and parsing and validating them again was a tenth of the core's
+   * main thread under load.
+   */
+  private validated(query: string): { ok: true; document: DocumentNode } | { ok: false; body: GraphQLResponseBody } {
+    const known = this.validDocuments.get(query);
+    if (known !== undefined) return { ok: true, document: known };
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      const parseError = error instanceof GraphQLError ? error : new GraphQLError(describeError(error));
+      return { ok: false, body: documentErrors([parseError], this.deps.validationErrorType) };
+    }
+    const errors = validate(this.schema, document, [...specifiedRules, ...this.rules]);
+    if (errors.length > 0) return { ok: false, body: documentErrors(errors, this.deps.validationErrorType) };
+    if (this.validDocuments.size >= VALIDATED_DOCUMENTS) {
+      this.validDocuments.delete(this.validDocuments.keys().next().value as string);
+    }
+    this.validDocuments.set(query, document);
+    return { ok: true, document };
   }
 
   /** Runs a query or mutation, then publishes each mutation field's result to its subscriptions. */
