@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { dynamoDbRequest } from './client';
 import { STORE_THREAD_SOURCE } from './store-thread-source';
+import { workerExecArgv } from '../worker-exec-argv';
 import { LocalDynamoDbError } from '../errors';
 
 /** Options for {@link startDynamoDb}. */
@@ -92,7 +93,7 @@ function startStoreThread(options: StartDynamoDbOptions, dataDir: string | undef
   const worker = new Worker(STORE_THREAD_SOURCE, {
     eval: true,
     name: 'local-dynamodb',
-    execArgv: [],
+    execArgv: workerExecArgv(),
     env: {
       ...process.env,
       AWS_ACCOUNT_ID: options.accountId ?? '000000000000',

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP_SOURCE } from './bootstrap-source';
+import { workerExecArgv } from '../worker-exec-argv';
 import { isWorkerMessage, type FunctionError, type InvokeMessage, type WorkerConfig } from './protocol';
 
 /** How the start of an environment ended. */
@@ -73,7 +74,7 @@ export class ExecutionEnvironment {
       name: `lambda:${options.workerConfig.functionName}`,
       env: { ...options.env },
       workerData: options.workerConfig,
-      execArgv: [],
+      execArgv: workerExecArgv(),
       stdout: true,
       stderr: true,
       ...(options.heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } }),
