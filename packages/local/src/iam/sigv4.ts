@@ -6,9 +6,9 @@
  * DynamoDB, EventBridge and Step Functions routes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from './node-sha256';
 import type { IamPrincipal } from './principal';
 
 /** The parts of a request that a SigV4 signature covers. */
@@ -155,7 +155,7 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
     credentials: { accessKeyId, secretAccessKey: principal.secretAccessKey },
     region: expected.region,
     service: expected.service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     applyChecksum: false,
   });
   const resigned = await signer.sign(
