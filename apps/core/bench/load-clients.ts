@@ -16,16 +16,51 @@ export const CLIENTS = 32;
 export const NOTIFY_TIMEOUT_MS = 30_000;
 
 const FIELDS = 'id commandId fingerprint status version error { code }';
-const ON_SAVED = `subscription OnSaved($commandId: ID) { onReservationSaved(commandId: $commandId) { ${FIELDS} } }`;
-const CREATE = `mutation Create($input: CreateReservationInput!) { createReservation(input: $input) { id commandId fingerprint deadline } }`;
-const CANCEL = `mutation Cancel($input: CancelReservationInput!) { cancelReservation(input: $input) { id commandId fingerprint deadline } }`;
-export const OUTCOME = `query Outcome($id: ID!, $commandId: ID!) { getReservationCommandOutcome(id: $id, commandId: $commandId) { ${FIELDS} } }`;
+const ACCEPTED = 'id commandId fingerprint deadline';
+/** Per command field: its mutation document, and the aggregate whose subscription notifies it. */
+const MUTATIONS = {
+  createReservation: {
+    aggregate: 'reservation',
+    document: `mutation Create($input: CreateReservationInput!) { createReservation(input: $input) { ${ACCEPTED} } }`,
+  },
+  cancelReservation: {
+    aggregate: 'reservation',
+    document: `mutation Cancel($input: CancelReservationInput!) { cancelReservation(input: $input) { ${ACCEPTED} } }`,
+  },
+  registerRoom: {
+    aggregate: 'room',
+    document: `mutation Register($input: RegisterRoomInput!) { registerRoom(input: $input) { ${ACCEPTED} } }`,
+  },
+} as const;
+/** Per aggregate: the subscription to one command's outcome, and the outcome query. */
+export const AGGREGATE_DOCUMENTS = {
+  reservation: {
+    field: 'onReservationSaved',
+    subscription: `subscription OnSaved($commandId: ID) { onReservationSaved(commandId: $commandId) { ${FIELDS} } }`,
+    outcomeField: 'getReservationCommandOutcome',
+    outcome: `query Outcome($id: ID!, $commandId: ID!) { getReservationCommandOutcome(id: $id, commandId: $commandId) { ${FIELDS} } }`,
+  },
+  room: {
+    field: 'onRoomSaved',
+    subscription: `subscription OnSaved($commandId: ID) { onRoomSaved(commandId: $commandId) { ${FIELDS} } }`,
+    outcomeField: 'getRoomCommandOutcome',
+    outcome: `query Outcome($id: ID!, $commandId: ID!) { getRoomCommandOutcome(id: $id, commandId: $commandId) { ${FIELDS} } }`,
+  },
+} as const;
+
+/**
+ * What the clients send: `hotel` (reservations for registered guests and rooms, created, then cancelled
+ * nine times each, the saga deciding meanwhile) or `rooms` (registerRoom only: one aggregate, no saga).
+ */
+export type Workload = 'hotel' | 'rooms';
+/** Room registrations in the `rooms` workload. */
+export const ROOM_COMMANDS = 2_000;
 
 /** What the clients need of the core: its URLs, API key, region and the front-end server's credentials. */
 export type LoadEndpoint = ApiKeyEndpoint & Endpoint;
 
 interface Job {
-  readonly field: 'createReservation' | 'cancelReservation';
+  readonly field: keyof typeof MUTATIONS;
   readonly commandId: string;
   readonly input: Record<string, unknown>;
   /** Sent again once its outcome came. */
@@ -43,7 +78,7 @@ export interface Observed {
 }
 
 /** Messages between bench/load.ts (the parent) and this process. */
-export type ToClients = { type: 'drive'; endpoint: LoadEndpoint } | { type: 'idle' };
+export type ToClients = { type: 'drive'; endpoint: LoadEndpoint; workload: Workload } | { type: 'idle' };
 export type FromClients = { type: 'idle?' } | { type: 'done'; elapsedMs: number; observed: Observed };
 
 export type Notification = {
@@ -69,8 +104,9 @@ export const toObserved = (n: Notification): ObservedOutcome => ({
 async function runJob(client: RealtimeClient, job: Job, observed: Observed): Promise<string | undefined> {
   const outcomes: ObservedOutcome[] = [];
   let wake = () => undefined as void;
-  const subscription = await client.subscribe(ON_SAVED, { commandId: job.commandId }, (data) => {
-    const outcome = toObserved(data['onReservationSaved'] as Notification);
+  const { subscription: document, field } = AGGREGATE_DOCUMENTS[MUTATIONS[job.field].aggregate];
+  const subscription = await client.subscribe(document, { commandId: job.commandId }, (data) => {
+    const outcome = toObserved(data[field] as Notification);
     outcomes.push(outcome);
     observed.notifications.push(outcome);
     wake();
@@ -102,7 +138,7 @@ async function sendWithRetries(client: RealtimeClient, job: Job, observed: Obser
   for (let attempt = 1; ; attempt++) {
     let answer: SentCommand['answer'];
     try {
-      const result = await client.request(job.field === 'createReservation' ? CREATE : CANCEL, {
+      const result = await client.request(MUTATIONS[job.field].document, {
         input: { ...job.input, commandId: job.commandId },
       });
       const accepted = result.data?.[job.field] as { id: string; fingerprint: string; deadline: string } | undefined;
@@ -160,13 +196,38 @@ async function registerHotel(
   return hotel;
 }
 
-/** 200 creates, then nine cancels per reservation, each client working through its own list in order. */
-async function drive(endpoint: LoadEndpoint, observed: Observed, idle: () => Promise<void>): Promise<number> {
-  // The mutations are signed by the front-end server acting for an operator with the admin role: only
-  // a reservation's own user or an admin may cancel it. The subscriptions use the API key.
+/** Opens the 32 clients: mutations signed as an admin operator (only a reservation's user or an admin may cancel it). */
+async function connectClients(endpoint: LoadEndpoint): Promise<RealtimeClient[]> {
   const asOperator = signingFetch(endpoint, { 'x-core-user': 'load-operator', 'x-core-user-roles': 'admin' });
   const clients = Array.from({ length: CLIENTS }, () => new RealtimeClient(endpoint, asOperator));
   await Promise.all(clients.map((client) => client.connect()));
+  return clients;
+}
+
+/** 2,000 registerRoom, each client working through its own list in order; every 20th sent again. */
+async function driveRooms(endpoint: LoadEndpoint, observed: Observed): Promise<number> {
+  const clients = await connectClients(endpoint);
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client, c) => {
+      for (let n = c; n < ROOM_COMMANDS; n += CLIENTS) {
+        const input = { name: `Room ${n}`, nightlyPrice: 10_000, currency: 'EUR' };
+        await runJob(
+          client,
+          { field: 'registerRoom', commandId: `load-room-${n}`, input, retry: n % 20 === 0 },
+          observed,
+        );
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  for (const client of clients) client.close();
+  return elapsed;
+}
+
+/** The hotel: 200 creates, then nine cancels per reservation, each client working through its own list in order. */
+async function drive(endpoint: LoadEndpoint, observed: Observed, idle: () => Promise<void>): Promise<number> {
+  const clients = await connectClients(endpoint);
   const hotel = await registerHotel(clients, idle);
   const started = performance.now();
   const streams: string[] = [];
@@ -221,11 +282,11 @@ function parentIdle(): Promise<void> {
 
 function serveParent(): void {
   process.once('message', (message: ToClients) => {
-    if (message.type === 'drive') void driveForParent(message.endpoint);
+    if (message.type === 'drive') void driveForParent(message.endpoint, message.workload);
   });
 }
 
-async function driveForParent(endpoint: LoadEndpoint): Promise<void> {
+async function driveForParent(endpoint: LoadEndpoint, workload: Workload): Promise<void> {
   const observed: Observed = {
     commands: [],
     notifications: [],
@@ -236,7 +297,8 @@ async function driveForParent(endpoint: LoadEndpoint): Promise<void> {
     recoveredByQuery: 0,
   };
   try {
-    const elapsedMs = await drive(endpoint, observed, parentIdle);
+    const elapsedMs =
+      workload === 'rooms' ? await driveRooms(endpoint, observed) : await drive(endpoint, observed, parentIdle);
     process.send?.({ type: 'done', elapsedMs, observed } satisfies FromClients, () => process.exit(0));
   } catch (error) {
     console.error(error);

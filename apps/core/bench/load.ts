@@ -7,11 +7,13 @@
  * after its outcome (a retry, notified again). Then every accepted command's outcome is read back and
  * the invariant checker runs over what was sent, answered, notified, read and stored. Run twice:
  * without a fault, and with one (BENCH_FAULT, JSON; default store throttling of 10% of DynamoDB
- * requests). Writes docs/bench/local-load.md.
+ * requests); then a third time with plain commands (2,000 registerRoom: one aggregate, no saga).
+ * Writes docs/bench/local-load.md.
  * Run: `pnpm nx run core:bench` (all benchmarks) or `cd apps/core && ts-node --transpile-only bench/load.ts`.
  */
 import { bootLocalCore, type FaultConfig, type LocalCore } from '@core/local';
 import { reservationDecider } from '@core/reservation';
+import { roomDecider } from '@core/room';
 import {
   checkAnswerContract,
   type ContractReport,
@@ -26,13 +28,15 @@ import { readStores } from '../test/support/contract-driver';
 import { RealtimeClient } from './realtime-client';
 import {
   NOTIFY_TIMEOUT_MS,
-  OUTCOME,
+  AGGREGATE_DOCUMENTS,
+  ROOM_COMMANDS,
   toObserved,
   type FromClients,
   type LoadEndpoint,
   type Notification,
   type Observed,
   type ToClients,
+  type Workload,
 } from './load-clients';
 import { LOCAL_STACK } from '../scripts/local-stack';
 
@@ -46,7 +50,10 @@ const percentile = (values: number[], p: number) => {
 };
 
 /** Forks the clients (bench/load-clients.ts), gives them the core's endpoint, and answers their wait for idle. */
-function driveFromClientProcess(core: LocalCore): Promise<{ elapsedMs: number; observed: Observed }> {
+function driveFromClientProcess(
+  core: LocalCore,
+  workload: Workload,
+): Promise<{ elapsedMs: number; observed: Observed }> {
   const clients = fork(join(__dirname, 'load-clients.ts'), [], {
     execArgv: [...process.execArgv, '-r', 'ts-node/register/transpile-only'],
   });
@@ -63,12 +70,17 @@ function driveFromClientProcess(core: LocalCore): Promise<{ elapsedMs: number; o
       else resolve(message);
     });
     clients.once('exit', (code) => reject(new Error(`the load clients exited with ${code}`)));
-    clients.send({ type: 'drive', endpoint } satisfies ToClients);
+    clients.send({ type: 'drive', endpoint, workload } satisfies ToClients);
   });
 }
 
 /** Reads back every accepted command's outcome, 16 at a time. */
-async function readOutcomes(core: LocalCore, commands: readonly SentCommand[]): Promise<ObservedOutcome[]> {
+async function readOutcomes(
+  core: LocalCore,
+  commands: readonly SentCommand[],
+  aggregate: keyof typeof AGGREGATE_DOCUMENTS,
+): Promise<ObservedOutcome[]> {
+  const { outcome, outcomeField } = AGGREGATE_DOCUMENTS[aggregate];
   const reader = new RealtimeClient(core);
   const accepted = commands.flatMap((command) =>
     command.answer.accepted ? [{ commandId: command.commandId, streamId: command.answer.streamId }] : [],
@@ -77,8 +89,8 @@ async function readOutcomes(core: LocalCore, commands: readonly SentCommand[]): 
   for (let i = 0; i < accepted.length; i += 16)
     await Promise.all(
       accepted.slice(i, i + 16).map(async ({ commandId, streamId }) => {
-        const result = await reader.request(OUTCOME, { id: streamId, commandId });
-        outcomes.push(toObserved(result.data?.['getReservationCommandOutcome'] as Notification));
+        const result = await reader.request(outcome, { id: streamId, commandId });
+        outcomes.push(toObserved(result.data?.[outcomeField] as Notification));
       }),
     );
   return outcomes;
@@ -95,7 +107,14 @@ interface Run {
   readonly faultsInjected: Record<string, number>;
 }
 
-async function run(label: string, faults: FaultConfig | undefined): Promise<Run> {
+/** Per workload: the aggregate whose commands are checked, and its event table. */
+const CHECKED = {
+  hotel: { aggregate: 'reservation', table: 'Reservation/Events' },
+  rooms: { aggregate: 'room', table: 'Room/Events' },
+} as const;
+
+async function run(label: string, workload: Workload, faults: FaultConfig | undefined): Promise<Run> {
+  const checked = CHECKED[workload];
   const dataDir = mkdtempSync(join(tmpdir(), 'local-core-load-'));
   const core = await bootLocalCore({
     stacks: [LOCAL_STACK],
@@ -106,15 +125,21 @@ async function run(label: string, faults: FaultConfig | undefined): Promise<Run>
     ...(faults === undefined ? {} : { faults }),
   });
   try {
-    const { elapsedMs, observed } = await driveFromClientProcess(core);
+    const { elapsedMs, observed } = await driveFromClientProcess(core, workload);
     await core.idle();
     const faultsInjected = Object.fromEntries(Object.entries(core.faults.injected()).filter(([, n]) => n > 0));
     core.faults.set({});
-    const outcomes = await readOutcomes(core, observed.commands);
-    const report = checkAnswerContract(
-      { commands: observed.commands, notifications: observed.notifications, outcomes, store: await readStores(core) },
-      { reducer: reservationDecider },
-    );
+    const outcomes = await readOutcomes(core, observed.commands, checked.aggregate);
+    const checkerInput = {
+      commands: observed.commands,
+      notifications: observed.notifications,
+      outcomes,
+      store: await readStores(core, checked.table),
+    };
+    const report =
+      workload === 'rooms'
+        ? checkAnswerContract(checkerInput, { reducer: roomDecider })
+        : checkAnswerContract(checkerInput, { reducer: reservationDecider });
     const queued = (name: string) =>
       [...core.queues].filter(([queue]) => queue.includes(name)).reduce((sum, [, q]) => sum + q.messages.length, 0);
     return {
@@ -147,7 +172,7 @@ function reportOf(runs: readonly Run[], fault: FaultConfig): string {
         .join(', ') || '0'
     );
   };
-  return `# The local core under load: 2,000 commands, 200 reservations, 32 clients
+  return `# The local core under load: 32 clients, the hotel (2,000 commands, 200 reservations) and plain commands
 
 Measured by \`cd apps/core && ts-node --transpile-only bench/load.ts\` (part of \`pnpm nx run core:bench\`) on
 ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}. The core is booted from
@@ -166,7 +191,11 @@ after its outcome (a retry: answered with the same id and notified again). A com
 internal error is sent again with the same id (client retries). Then every accepted command's outcome is read
 back and the invariant checker runs over what was sent, answered, notified, read and stored.
 
-The second column runs with a fault of the local runtime switched on: \`${JSON.stringify(fault)}\`.
+The second column runs the hotel with a fault of the local runtime switched on: \`${JSON.stringify(fault)}\`.
+The third runs the plain workload instead: ${ROOM_COMMANDS.toLocaleString('en')} \`registerRoom\` from the same 32
+clients, each subscribing to \`onRoomSaved(commandId)\` and sending after \`start_ack\` (one aggregate, no saga:
+each command is one command handler, one bus delivery, one event handler and one notification), every 20th sent
+again after its outcome; the checker runs over the room's event table.
 
 | | ${runs.map((r) => r.label).join(' | ')} |
 |---|${runs.map(() => '---:').join('|')}|
@@ -205,13 +234,15 @@ async function main(): Promise<void> {
   const fault =
     process.env.BENCH_FAULT === undefined ? DEFAULT_FAULT : (JSON.parse(process.env.BENCH_FAULT) as FaultConfig);
   const runs = [
-    await run('no fault', undefined),
+    await run('hotel, no fault', 'hotel', undefined),
     await run(
-      Object.keys(fault)
+      `hotel, ${Object.keys(fault)
         .filter((k) => k !== 'seed')
-        .join(', '),
+        .join(', ')}`,
+      'hotel',
       fault,
     ),
+    await run('rooms (no saga), no fault', 'rooms', undefined),
   ];
   const report = reportOf(runs, fault);
   writeFileSync(join(repoRoot, 'docs', 'bench', 'local-load.md'), report);

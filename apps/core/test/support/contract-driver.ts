@@ -255,15 +255,15 @@ function toObserved(notification: Notification): ObservedOutcome {
   };
 }
 
-/** The reservation's event table (`Reservation/Events`), read whole: the driver sends reservation commands. */
-export async function readStores(core: LocalCore): Promise<StoreContents> {
+/** An aggregate's event table (by default `Reservation/Events`: the driver sends reservation commands), read whole. */
+export async function readStores(core: LocalCore, tablePath = 'Reservation/Events'): Promise<StoreContents> {
   const client = new DynamoDBClient({
     endpoint: core.dynamoDbEndpoint,
     region: core.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const tables = [...core.tables].filter(([path]) => path.endsWith('Reservation/Events')).map(([, name]) => name);
+    const tables = [...core.tables].filter(([path]) => path.endsWith(tablePath)).map(([, name]) => name);
     const stores = await Promise.all(tables.map((name) => readEventTable(client, name)));
     return { commits: stores.flatMap((s) => s.commits), records: stores.flatMap((s) => s.records) };
   } finally {
