@@ -8,14 +8,14 @@
  * Run: `cd apps/core && ts-node --transpile-only bench/client-cost.ts` (part of `pnpm nx run core:bench`).
  */
 import { gql } from '@apollo/client';
-import { createCoreClient, type CoreClient } from '@core/client';
-import { bootLocalCore, type LocalCore } from '@core/local';
+import type { CoreClient } from '@core/client';
+import type { LocalCore } from '@core/local';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { appSyncClient, iamAuth, subscribeWithReady } from '../scripts/front-end-client';
-import { LOCAL_STACK } from '../scripts/local-stack';
+import { bootCoreAndClient } from './support/core-and-client';
 import { costPerMillion, perCommand, type PerCommand } from './support/cost';
 
 const RESERVATIONS = 100;
@@ -95,17 +95,7 @@ async function measure(core: LocalCore, run: () => Promise<void>): Promise<PerCo
 }
 
 async function main(): Promise<void> {
-  const core = await bootLocalCore({
-    assemblyDir: join(coreDir, 'cdk.out'),
-    stacks: [LOCAL_STACK],
-    port: 0,
-    log: () => undefined,
-  });
-  const client = createCoreClient({
-    graphqlUrl: core.graphqlUrl,
-    region: core.region,
-    auth: { type: 'AWS_IAM', credentials: core.frontEndCredentials },
-  });
+  const { core, client } = await bootCoreAndClient();
   try {
     await client.connect();
     // A guest and a room of its own for each way: their states grow with each reservation, and the

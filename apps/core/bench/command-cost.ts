@@ -7,13 +7,12 @@
  * Run: `cd apps/core && ts-node --transpile-only bench/command-cost.ts` (part of `pnpm nx run core:bench`).
  */
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { createCoreClient } from '@core/client';
-import { bootLocalCore, type LocalCore } from '@core/local';
+import type { LocalCore } from '@core/local';
 import { itemSizeBytes, RECENT_COMMITS, type AttributeValueShape } from '@core/runtime';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_STACK } from '../scripts/local-stack';
+import { bootCoreAndClient } from './support/core-and-client';
 import { costPerMillion, perCommand, PRICE, type PerCommand } from './support/cost';
 
 const COMMANDS = 200;
@@ -62,17 +61,7 @@ async function newestCommitItemSize(core: LocalCore, streamId: string): Promise<
 }
 
 async function measure(): Promise<{ each: PerCommand; item: CommitItemSize }> {
-  const core = await bootLocalCore({
-    assemblyDir: join(coreDir, 'cdk.out'),
-    stacks: [LOCAL_STACK],
-    port: 0,
-    log: () => undefined,
-  });
-  const client = createCoreClient({
-    graphqlUrl: core.graphqlUrl,
-    region: core.region,
-    auth: { type: 'AWS_IAM', credentials: core.frontEndCredentials },
-  });
+  const { core, client } = await bootCoreAndClient();
   try {
     await client.connect();
     const customer = await (
@@ -145,7 +134,7 @@ function writeReport({ each, item }: { each: PerCommand; item: CommitItemSize })
   const items = [...(all[0]?.lines.keys() ?? [])];
   const total = (path: CostPath) => [...path.lines.values()].reduce((sum, usd) => sum + usd, 0);
   const row = (label: string, ...values: number[]) => `| ${label} | ${values.map((v) => v.toFixed(2)).join(' / ')} |`;
-  const report = `# What a command costs, and the path below $12 per million
+  const report = `# What a command costs, and the way toward $12 per million
 
 Measured by \`cd apps/core && ts-node --transpile-only bench/command-cost.ts\` (part of \`pnpm nx run core:bench\`) on
 ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}.

@@ -178,9 +178,12 @@ The first command, which pays every function's cold start: accepted after ${fmt(
 | Lambda billed duration | ${fmt(p.lambdaBilledMs)} ms (${fmt(p.lambdaGbSeconds * 1000, 3)} GB-ms at 512 MB) |
 | log bytes written | ${fmt(p.logBytes, 0)} |
 
-Reads per command: the command handler reads the stream's newest item (1 Query), the event handler reads it
-again and writes one item (1 Query + 1 PutItem). Each read costs at least one unit (DynamoDB bills a read of
-nothing too); the kept state makes it one item however long the stream is.
+What is counted per command is a whole reservation request that the saga turns down: \`bench\` is no registered
+guest, so the reservation saga (started by the create) finds no customer and rejects the reservation with a
+second command; its task functions, the second command's event and notification and the read model's writes are
+in the figures. The command alone (one read, one transactional write, one event, two invocations) is counted in
+[command-cost.md](command-cost.md), with the one-subscription client. Each read costs at least one unit (DynamoDB
+bills a read of nothing too); the kept state makes it one item however long the stream is.
 
 ## Cost per million commands (USD, us-east-1 list prices)
 
