@@ -26,10 +26,11 @@ const provisionedPerUnit = (unitHour: number) => unitHour / 3600 / PROVISIONED.u
 /** AppSync Events: $1.00 per million operations (a publish, and each message delivered). */
 const APPSYNC_EVENTS_OPERATION = 1.0 / 1e6;
 
-/** The newest commit item of a stream: its DynamoDB size, and the size of its `recentCommits` list. */
+/** The newest commit item of a stream: its DynamoDB size, and how much of it its recent commits, state and events take. */
 interface CommitItemSize {
   readonly bytes: number;
   readonly recentCommitsBytes: number;
+  readonly stateAndEventsBytes: number;
 }
 
 async function newestCommitItemSize(core: LocalCore, streamId: string): Promise<CommitItemSize> {
@@ -50,10 +51,14 @@ async function newestCommitItemSize(core: LocalCore, streamId: string): Promise<
       }),
     );
     const item = (page.Items?.[0] ?? {}) as Record<string, AttributeValueShape>;
-    const recent = item['recentCommits'];
+    const sizeOf = (...names: string[]) =>
+      itemSizeBytes(
+        Object.fromEntries(names.flatMap((name) => (item[name] === undefined ? [] : [[name, item[name]]]))),
+      );
     return {
       bytes: itemSizeBytes(item),
-      recentCommitsBytes: recent === undefined ? 0 : itemSizeBytes({ recentCommits: recent }),
+      recentCommitsBytes: sizeOf('recentCommits'),
+      stateAndEventsBytes: sizeOf('state', 'events'),
     };
   } finally {
     client.destroy();
@@ -172,20 +177,20 @@ What each change is, and what it gives up:
    capacity are throttled (the runtime retries them within the command's deadline); on-demand stays right for
    spiky or small loads.
 3. **One item per commit** (a design change, not built): today a commit is a transaction of two items (the commit and
-   the command's record, by command id), which DynamoDB bills at two units per started KB of each. The newest commit
-   item measured here is ${item.bytes} bytes (${item.recentCommitsBytes} of them its \`recentCommits\`); written alone as a
-   conditional \`PutItem\` it is ${putItemUnits(item.bytes)} unit(s). The command's record would then be written only when a
-   command is rejected, and the outcome query and the cross-stream reuse check would read the stream instead. One
-   winner per version (the condition on the version) and all or none (one item) hold.
-   What keeps the item above 1 KB is mostly its \`recentCommits\` (the last ${RECENT_COMMITS} commands' ids and
-   fingerprints): they let the one read of a command recognise a resent one. Without them the item would be
-   ${item.bytes - item.recentCommitsBytes} bytes, one unit, but a resent command would need a read by command id, which
-   is what the record is for: this design stays at ${putItemUnits(item.bytes)} units.
+   the command's record, by command id), which DynamoDB bills at two units per started KB of each: ${each.dynamoWriteUnits.toFixed(0)}
+   units per command, measured above. The newest commit item measured here is ${item.bytes} bytes (${item.stateAndEventsBytes} of them
+   its state and events, ${item.recentCommitsBytes} its \`recentCommits\`: the last ${RECENT_COMMITS} commands, a hash of each id and
+   the start of its fingerprint); written alone as a conditional \`PutItem\` it is ${putItemUnits(item.bytes)} unit(s). The command's
+   record would then be written only when a command is rejected, and the outcome query and the cross-stream reuse
+   check would read the stream instead. One winner per version (the condition on the version) and all or none (one
+   item) hold. A commit stays within one unit while its state and events (type and data: the item keeps nothing
+   else of an event) take at most ${1024 - (item.bytes - item.stateAndEventsBytes)} bytes; a larger one pays a unit per started KB.
 
 The path keeps the seed's contract: commands and outcomes over GraphQL, one subscription per front-end server and
 aggregate. Its floor is AppSync's: two operations and one real-time update per command are $10.00 of it; EventBridge
-and two Lambda requests another $1.40; what is left for DynamoDB, Lambda's duration and the logs is $0.60, which the
-measured item size does not fit (a $12 path needs every commit in one unit: an item under 1 KB).
+and two Lambda requests another $1.40; DynamoDB, Lambda's duration and the logs take the rest, which with the
+measured item in ${putItemUnits(item.bytes)} unit(s) makes $${total(all[all.length - 1] as CostPath).toFixed(2)}.
+
 Outside that contract, notifying through an AppSync Events channel (a publish and a delivery at $1.00 per million
 operations each, aws.amazon.com/appsync/pricing) instead of a mutation would make the last column
 $${eventsApiTotal(each, all[all.length - 1] as CostPath).toFixed(2)}.

@@ -4,7 +4,7 @@
  *
  * | item | `streamId` (partition) | `version` (sort) | holds |
  * |---|---|---|---|
- * | commit | the aggregate instance | version of the commit's first event | `events`, `state` after them, `recentCommits`, ids |
+ * | commit | the aggregate instance | version of the commit's first event | `events` (what the commit does not imply), `state` after them, `recentCommits`, ids |
  * | command record | `command#<command id>` | 0 | STORED (where) or REJECTED (why), the command's fingerprint |
  * | unique claim | `claim#<key>` | 0 | `owner`: the stream that holds the key (absent once released) |
  *
@@ -21,6 +21,10 @@
  *
  * Loading reads the newest item only (1 request) and folds the whole stream only when the kept state's
  * reducer version is old. Appending needs no read: the commit carries the state after it.
+ *
+ * A commit item keeps of each event only what its commit does not imply (see {@link toStoredEvent}):
+ * the type and the data, as a rule. DynamoDB bills a write per started KB, twice in a transaction, and
+ * the rest of an envelope (ids, stream, version, times, actor) is the commit's, written once.
  */
 import {
   DynamoDBClient,
@@ -33,7 +37,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClientConfig } from './aws-clients';
 import { fold, type DomainEvent, type Reducer } from './decider';
-import { lastVersion, toDomainEvents, type Commit } from './envelope';
+import { eventId, lastVersion, toDomainEvents, type Commit, type EventEnvelope } from './envelope';
 import { DeadlineExceededError, DependencyError, PayloadTooLargeError, ValidationError } from './errors';
 import { DYNAMODB_ITEM_LIMIT_BYTES, itemSizeBytes, type AttributeValueShape } from './item-size';
 import type {
@@ -408,6 +412,8 @@ function recordKey(commandId: string): Record<string, AttributeValue> {
 }
 
 function toCommitItem(commit: Commit): Record<string, AttributeValue> & Record<string, AttributeValueShape> {
+  const frame = { ...commit, occurredAt: commit.events[0]?.occurredAt ?? '', actor: commit.events[0]?.actor ?? null };
+  const events = commit.events.map((event, index) => toStoredEvent(event, impliedEnvelope(frame, index)));
   return {
     streamId: { S: commit.streamId },
     version: { N: String(commit.expectedVersion + 1) },
@@ -418,7 +424,9 @@ function toCommitItem(commit: Commit): Record<string, AttributeValue> & Record<s
     correlationId: { S: commit.correlationId },
     deadline: { S: commit.deadline },
     ...(commit.replyTo === undefined ? {} : { replyTo: { S: commit.replyTo } }),
-    events: { S: JSON.stringify(commit.events) },
+    occurredAt: { S: frame.occurredAt },
+    actor: { S: JSON.stringify(frame.actor) },
+    events: { S: JSON.stringify(events) },
     state: { S: JSON.stringify(commit.state) },
     reducerVersion: { N: String(commit.reducerVersion) },
     recentCommits: { L: commit.recentCommits.map((entry) => ({ S: entry })) },
@@ -434,17 +442,29 @@ export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem
     return value;
   };
   const stateText = text('state');
+  const frame = {
+    aggregate: text('aggregate'),
+    streamId: text('streamId'),
+    commitId: text('commitId'),
+    expectedVersion: Number(item['version']?.N) - 1,
+    correlationId: text('correlationId'),
+    deadline: text('deadline'),
+    // Absent from the items of earlier versions, whose events hold them in full.
+    occurredAt: item['occurredAt']?.S ?? '',
+    actor: JSON.parse(item['actor']?.S ?? 'null') as EventEnvelope['actor'] | null,
+  };
+  const stored = JSON.parse(text('events')) as StoredEvent[];
   return {
     commit: {
-      aggregate: text('aggregate'),
-      streamId: text('streamId'),
-      commitId: text('commitId'),
+      aggregate: frame.aggregate,
+      streamId: frame.streamId,
+      commitId: frame.commitId,
       fingerprint: item['fingerprint']?.S ?? '',
-      expectedVersion: Number(item['version']?.N) - 1,
-      correlationId: text('correlationId'),
-      deadline: text('deadline'),
+      expectedVersion: frame.expectedVersion,
+      correlationId: frame.correlationId,
+      deadline: frame.deadline,
       ...(item['replyTo']?.S === undefined ? {} : { replyTo: item['replyTo'].S }),
-      events: JSON.parse(text('events')) as Commit['events'],
+      events: stored.map((event, index) => fromStoredEvent(event, impliedEnvelope(frame, index))),
       state: JSON.parse(stateText) as unknown,
       reducerVersion: Number(item['reducerVersion']?.N ?? Number.NaN),
       recentCommits: (item['recentCommits']?.L ?? []).flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
@@ -452,6 +472,68 @@ export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem
     stateText,
     storedAt: text('storedAt'),
   };
+}
+
+/** What a commit says of its event at `index` by itself: the event's envelope but its type and data. */
+type ImpliedEnvelope = Omit<EventEnvelope, 'type' | 'data' | 'actor'> & {
+  readonly actor: EventEnvelope['actor'] | null;
+};
+
+/** An event as a commit item keeps it: the fields its commit does not imply (or implies otherwise). */
+type StoredEvent = Partial<EventEnvelope>;
+
+interface CommitFrame {
+  readonly aggregate: string;
+  readonly streamId: string;
+  readonly commitId: string;
+  readonly expectedVersion: number;
+  readonly correlationId: string;
+  readonly deadline: string;
+  readonly occurredAt: string;
+  readonly actor: EventEnvelope['actor'] | null;
+}
+
+function impliedEnvelope(frame: CommitFrame, index: number): ImpliedEnvelope {
+  return {
+    id: eventId(frame.aggregate, frame.streamId, frame.commitId, index),
+    streamId: frame.streamId,
+    version: frame.expectedVersion + index + 1,
+    occurredAt: frame.occurredAt,
+    correlationId: frame.correlationId,
+    causationId: frame.commitId,
+    actor: frame.actor,
+    deadline: frame.deadline,
+  };
+}
+
+/** Keeps what `implied` does not say already: the type and the data of an event toCommit made. */
+function toStoredEvent(event: EventEnvelope, implied: ImpliedEnvelope): StoredEvent {
+  const impliedFields: Record<string, unknown> = implied;
+  return Object.fromEntries(
+    Object.entries(event).filter(([name, value]) => !sameValue(value, impliedFields[name])),
+  ) as StoredEvent;
+}
+
+/** The whole envelope again, in the order toCommit writes its fields. */
+function fromStoredEvent(stored: StoredEvent, implied: ImpliedEnvelope): EventEnvelope {
+  const event = { ...implied, ...stored } as EventEnvelope;
+  return {
+    id: event.id,
+    type: event.type,
+    streamId: event.streamId,
+    version: event.version,
+    data: event.data,
+    occurredAt: event.occurredAt,
+    correlationId: event.correlationId,
+    causationId: event.causationId,
+    actor: event.actor,
+    deadline: event.deadline,
+  };
+}
+
+function sameValue(value: unknown, implied: unknown): boolean {
+  if (value === implied) return true;
+  return typeof value === 'object' && value !== null && JSON.stringify(value) === JSON.stringify(implied);
 }
 
 function toRecordItem(record: CommandRecord): Record<string, AttributeValue> {

@@ -61,8 +61,17 @@ export interface Commit<Event extends DomainEvent = DomainEvent> {
   readonly taskToken?: string;
 }
 
-/** How many of a stream's last commands its newest item remembers, for answering retries at once. */
-export const RECENT_COMMITS = 16;
+/**
+ * How many of a stream's last commands its newest item remembers, for answering retries at once. A
+ * command resent after more of them were stored costs one more read (its record) or, if it still
+ * decides, a second delivery that the store recognises by the record; never a second commit.
+ */
+export const RECENT_COMMITS = 8;
+
+/** Characters of a command id's hash in a recent-commit entry (base64url: 96 bits). */
+const RECENT_ID_HASH_CHARS = 16;
+/** Characters of the fingerprint in a recent-commit entry (base64url: 48 bits). */
+const RECENT_FINGERPRINT_CHARS = 8;
 
 export interface WrapOptions {
   readonly aggregate: string;
@@ -104,7 +113,7 @@ export function toCommit<Event extends DomainEvent>(events: Event[], options: Wr
     deadline,
     ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
     events: events.map((event, index) => ({
-      id: deterministicId(`${options.aggregate}/${options.streamId}/${options.commandId}/event/${index}`),
+      id: eventId(options.aggregate, options.streamId, options.commandId, index),
       type: event.type,
       streamId: options.streamId,
       version: options.expectedVersion + index + 1,
@@ -143,15 +152,34 @@ export function uniqueKeyChanges(
   };
 }
 
-/** One entry of a stream's recent commits: the command id and its fingerprint. */
+/**
+ * One entry of a stream's recent commits: a hash of the command id and the start of its fingerprint,
+ * 25 characters where the id and the whole fingerprint take 59, so that with the state and the events
+ * a commit item stays within one DynamoDB write unit (1 KB) more often. Two of a stream's last
+ * commands share an entry with odds of about 2^-90; a reused id whose other payload shares the
+ * fingerprint's first 48 bits with the first would be taken for a retry (odds 2^-48 per reuse).
+ */
 export function recentCommitEntry(commandId: string, fingerprint: string): string {
-  return `${commandId} ${fingerprint}`;
+  return `${commandIdHash(commandId)} ${fingerprint.slice(0, RECENT_FINGERPRINT_CHARS)}`;
 }
 
-/** The fingerprint a stream's recent commits hold for a command id, if it is among them. */
-export function recentFingerprintOf(recentCommits: readonly string[], commandId: string): string | undefined {
-  const entry = recentCommits.find((candidate) => candidate.slice(0, candidate.lastIndexOf(' ')) === commandId);
-  return entry?.slice(entry.lastIndexOf(' ') + 1);
+/**
+ * What a stream's recent commits say of a command: `same` (this id with this fingerprint: a retry),
+ * `reused` (this id with another fingerprint), or undefined (not among them).
+ */
+export function recentCommitMatch(
+  recentCommits: readonly string[],
+  commandId: string,
+  fingerprint: string,
+): 'same' | 'reused' | undefined {
+  const key = `${commandIdHash(commandId)} `;
+  const entry = recentCommits.find((candidate) => candidate.startsWith(key));
+  if (entry === undefined) return undefined;
+  return entry.slice(key.length) === fingerprint.slice(0, RECENT_FINGERPRINT_CHARS) ? 'same' : 'reused';
+}
+
+function commandIdHash(commandId: string): string {
+  return createHash('sha256').update(commandId).digest('base64url').slice(0, RECENT_ID_HASH_CHARS);
 }
 
 /** The version of a stream after this commit. */
@@ -172,6 +200,11 @@ export function deterministicId(name: string): string {
   const hex = createHash('sha256').update(name).digest('hex');
   const variant = ((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The id of the event at `index` of a command's commit: the same for every attempt of the command. */
+export function eventId(aggregate: string, streamId: string, commandId: string, index: number): string {
+  return deterministicId(`${aggregate}/${streamId}/${commandId}/event/${index}`);
 }
 
 /** A random UUID v4 for a command that came without a command id. */

@@ -18,7 +18,7 @@ export {
   lastVersion,
   randomId,
   recentCommitEntry,
-  recentFingerprintOf,
+  recentCommitMatch,
   RECENT_COMMITS,
   toCommit,
   toDomainEvents,

@@ -1,10 +1,11 @@
 /** The DynamoDB event store against dynalite (behind the transaction front): appends, records, loads. */
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { REQUEST_TIMEOUT_MS, createDynamoDbEventStore, type DynamoDbEventStore } from '../src/dynamodb';
-import { fold, toCommit, type Commit } from '../src/index';
+import { fold, recentCommitEntry, recentCommitMatch, RECENT_COMMITS, toCommit, type Commit } from '../src/index';
 import { counterDecider, type CounterEvent, type CounterState } from './support/counter';
 import { createEventsTable, startDynalite } from '../src/testing';
 
@@ -23,7 +24,7 @@ afterAll(async () => {
 async function newStore() {
   const tableName = `events-${++tableCount}`;
   await createEventsTable(dynamo.client, tableName);
-  return createDynamoDbEventStore({ tableName, client: dynamo.client });
+  return Object.assign(createDynamoDbEventStore({ tableName, client: dynamo.client }), { tableName });
 }
 
 interface CommitSpec {
@@ -66,6 +67,23 @@ function commitOn(
   });
 }
 
+async function readAll(store: DynamoDbEventStore, streamId: string) {
+  const commits = [];
+  for await (const stored of store.readCommits(streamId)) commits.push(stored);
+  return commits;
+}
+
+async function rawItem(store: { readonly tableName: string }, streamId: string, version: number) {
+  const answer = await dynamo.client.send(
+    new GetItemCommand({
+      TableName: store.tableName,
+      Key: { streamId: { S: streamId }, version: { N: String(version) } },
+    }),
+  );
+  if (answer.Item === undefined) throw new Error(`no item ${streamId}/${version}`);
+  return answer.Item;
+}
+
 async function appendNext(store: DynamoDbEventStore, spec: CommitSpec) {
   return store.append(await decideOn(store, spec), later);
 }
@@ -85,7 +103,7 @@ describe('DynamoDB event store (dynalite)', () => {
     expect(loaded).toMatchObject({
       state: { total: 8, count: 2 },
       version: 2,
-      recentCommits: ['c-1 fp-c-1'],
+      recentCommits: [recentCommitEntry('c-1', 'fp-c-1')],
       folded: false,
     });
     expect(store.metrics.readRequests - reads).toBe(1);
@@ -106,6 +124,43 @@ describe('DynamoDB event store (dynalite)', () => {
       version: 3,
     });
     expect(await store.stateAt('s-1', 1, counterDecider())).toEqual({ total: 6, count: 3 });
+  });
+
+  it('keeps of each event only what its commit does not imply, and reads the whole envelopes back', async () => {
+    const store = await newStore();
+    const commit = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [5, 3] });
+    const before = { ...store.metrics };
+    await store.append(commit, later);
+    expect(store.metrics.writeUnits - before.writeUnits).toBe(4); // two items of under 1 KB, twice in a transaction
+    const [stored] = await readAll(store, 's-1');
+    expect(stored?.commit.events).toEqual(commit.events);
+    const item = await rawItem(store, 's-1', 1);
+    expect(JSON.parse(item['events']?.S ?? '')).toEqual([
+      { type: 'Added', data: { amount: 5 } },
+      { type: 'Added', data: { amount: 3 } },
+    ]);
+  });
+
+  it('keeps an event field that differs from what its commit implies, and reads items that hold whole envelopes', async () => {
+    const store = await newStore();
+    const commit = await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [5, 3] });
+    const [first, second] = commit.events;
+    if (first === undefined || second === undefined) throw new Error('two events expected');
+    const uneven = { ...commit, events: [first, { ...second, occurredAt: '2026-11-28T10:00:01.000Z' }] };
+    await store.append(uneven, later);
+    expect((await readAll(store, 's-1'))[0]?.commit.events).toEqual(uneven.events);
+
+    const earlier = await rawItem(store, 's-1', 1);
+    delete earlier['occurredAt'];
+    delete earlier['actor'];
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: { ...earlier, streamId: { S: 's-2' }, events: { S: JSON.stringify(uneven.events) } },
+      }),
+    );
+    const [old] = await readAll(store, 's-2');
+    expect(old?.commit.events).toEqual(uneven.events); // whole envelopes are read as they are
   });
 
   it('lets exactly one of 16 concurrent commits decided on one version win; the others find the version taken', async () => {
@@ -246,13 +301,16 @@ describe('DynamoDB event store (dynalite)', () => {
     expect(new Set(perAppend)).toEqual(new Set([1]));
   });
 
-  it('keeps the last 16 command ids of a stream with their fingerprints, newest first', async () => {
+  it(`keeps the last ${RECENT_COMMITS} command ids of a stream with their fingerprints, newest first`, async () => {
     const store = await newStore();
     for (let i = 0; i < 20; i++) await appendNext(store, { streamId: 's-1', commandId: `c-${i}`, amounts: [1] });
     const { recentCommits } = await store.load('s-1', counterDecider());
-    expect(recentCommits).toHaveLength(16);
-    expect(recentCommits[0]).toBe('c-19 fp-c-19');
-    expect(recentCommits.at(-1)).toBe('c-4 fp-c-4');
+    expect(recentCommits).toHaveLength(RECENT_COMMITS);
+    expect(recentCommits[0]).toBe(recentCommitEntry('c-19', 'fp-c-19'));
+    expect(recentCommits.at(-1)).toBe(recentCommitEntry(`c-${20 - RECENT_COMMITS}`, `fp-c-${20 - RECENT_COMMITS}`));
+    expect(recentCommitMatch(recentCommits, 'c-19', 'fp-c-19')).toBe('same');
+    expect(recentCommitMatch(recentCommits, 'c-19', 'fp-other')).toBe('reused');
+    expect(recentCommitMatch(recentCommits, `c-${19 - RECENT_COMMITS}`, `fp-c-${19 - RECENT_COMMITS}`)).toBeUndefined();
   });
 
   it('refuses a commit whose item would exceed 400 KB before writing anything', async () => {

@@ -14,7 +14,7 @@ import {
   type BusEvent,
   type CommandHandlerOptions,
 } from '../src/handlers';
-import { BusinessRuleViolationError, readConfig, type FinalOutcome } from '../src/index';
+import { BusinessRuleViolationError, readConfig, recentCommitEntry, type FinalOutcome } from '../src/index';
 import { startCapturingBus, startCapturingGraphQL } from '../src/testing';
 import { counterDecider, type CounterCommand, type CounterEvent, type CounterState } from './support/counter';
 import { createEventsTable, startDynalite } from '../src/testing';
@@ -139,7 +139,7 @@ describe('command → publish → store → notify', () => {
       correlationId: 'corr-1',
       expectedVersion: 0,
       state: { total: 5, count: 1 },
-      recentCommits: [`cmd-1 ${answer.fingerprint}`],
+      recentCommits: [recentCommitEntry('cmd-1', answer.fingerprint)],
     });
     expect(published.events[0]).toMatchObject({
       type: 'Added',

@@ -16,7 +16,7 @@ import {
   deterministicId,
   lastVersion,
   randomId,
-  recentFingerprintOf,
+  recentCommitMatch,
   toCommit,
   uniqueKeyChanges,
   type Commit,
@@ -128,8 +128,8 @@ export function createCommandHandler<Command, Event extends DomainEvent, State>(
       const { streamId, command } = options.parse(event.info.fieldName, event.arguments, context);
       Object.assign(log, { streamId });
       const loaded = await store.load(streamId, options.decider);
-      const known = recentFingerprintOf(loaded.recentCommits, commandId);
-      if (known !== undefined) return await answerSettled(known === fingerprint, streamId, sent, publisher, log);
+      const known = recentCommitMatch(loaded.recentCommits, commandId, fingerprint);
+      if (known !== undefined) return await answerSettled(known === 'same', streamId, sent, publisher, log);
       const events = await decideOrRecall(options.decider, command, loaded, context, async () => {
         const record = await store.findCommand(commandId);
         if (record === undefined) return undefined;
