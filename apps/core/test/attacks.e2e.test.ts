@@ -3,8 +3,10 @@
  * this machine would try it, and each refused: the development stage (CoreDev, what `pnpm start`
  * runs) for most, the production stack (Core) for what only production turns off.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bootLocalCore, type LocalCore } from '@core/local';
+import { fromCommitItem } from '@core/runtime/dynamodb';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -490,8 +492,9 @@ describe("the actor: the caller's identity in every event, never the input's", (
       },
       core.credentialsOf('Reservation/QueryHandler'),
     );
-    const [commit] = read.body.Items as { events: { S: string } }[];
-    const [event] = JSON.parse(commit?.events.S ?? '[]') as { actor: unknown }[];
+    const [item] = read.body.Items as Record<string, AttributeValue>[];
+    if (item === undefined) throw new Error(`no commit of ${id}`);
+    const [event] = fromCommitItem(item).commit.events;
     expect(event?.actor).toEqual({
       kind: 'iam',
       id: 'arn:aws:iam::000000000000:user/local-front-end-server',
