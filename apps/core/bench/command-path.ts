@@ -13,6 +13,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { localVariables, readAssembly, type Assembly, type AssemblyFunction } from './support/assembly';
 import { median } from './support/invocations';
 import { startInProcessBus, startNotificationSink, type InProcessBus } from './support/in-process-endpoints';
@@ -32,8 +33,14 @@ const repoRoot = join(coreDir, '..', '..');
 
 type Handler = (event: unknown, context: { awsRequestId: string }) => Promise<{ id: string }>;
 
-/** Loads a bundle as Lambda does, from ts-node's CommonJS (where `import()` would become `require`). */
+/** `import()` kept as it is in this CommonJS build (where esbuild would make it a `require`). */
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, Handler>>;
+
+/** Loads a bundle as Lambda's Node.js runtime does: an `.mjs` file imported, an `index.js` required. */
+async function loadBundle(file: string): Promise<Record<string, Handler>> {
+  if (file.endsWith('.mjs')) return importModule(pathToFileURL(file).href);
+  return require(file) as Record<string, Handler>;
+}
 
 interface Path {
   readonly command: Handler;
@@ -158,7 +165,7 @@ async function startPath(assembly: Assembly, find: (name: string) => AssemblyFun
     command: await rebuildWithSourceMap(String(commandFn.entry), commandFn.bundle, repoRoot),
     event: await rebuildWithSourceMap(String(eventFn.entry), eventFn.bundle, repoRoot),
   };
-  const eventModule = await importModule(`file://${bundles.event}`);
+  const eventModule = await loadBundle(bundles.event);
   const bus = await startInProcessBus((event) =>
     (eventModule[eventFn.exportName] as Handler)(event, { awsRequestId: 'bench' }),
   );
@@ -174,7 +181,7 @@ async function startPath(assembly: Assembly, find: (name: string) => AssemblyFun
     ...localVariables(assembly, commandFn, local),
     ...localVariables(assembly, eventFn, local),
   });
-  const commandModule = await importModule(`file://${bundles.command}`);
+  const commandModule = await loadBundle(bundles.command);
   return { command: commandModule[commandFn.exportName] as Handler, bus, stored: sink.stored, dynamo, bundles };
 }
 

@@ -1,10 +1,12 @@
 /**
  * Benchmark: bundle size and cold start of every Lambda function in cdk.out (the bundles that deploy),
  * against a bare Node process in the same run, and a CPU profile of each cold start summarised per
- * package. A cold start is a fresh Node process that loads the bundle as Lambda loads an `.mjs`
- * handler, then serves one invocation against dynalite (behind the transaction front) and capturing
+ * package. A cold start is a fresh Node process that loads the bundle as Lambda loads its handler
+ * (`require()` of `index.js`), then serves one invocation against dynalite (behind the transaction front) and capturing
  * EventBridge/AppSync endpoints, configured as the function's template configures it. Median of 20,
- * the subjects interleaved in every round. Writes docs/bench/handlers.md. Run: `pnpm nx run core:bench`.
+ * the subjects interleaved in every round. Beside the bare process, the Node floor: a process that
+ * loads only the built-in modules the bundles load (https, tls, crypto, streams...), which no handler
+ * that calls AWS over HTTPS avoids. Writes docs/bench/handlers.md. Run: `pnpm nx run core:bench`.
  *
  * BENCH_BASELINE_ASSEMBLY=<another cdk.out> measures that assembly's functions in the same rounds, as
  * the "before" rows.
@@ -30,6 +32,8 @@ const run = promisify(execFile);
 
 interface Subject {
   readonly label: string;
+  /** A function of BENCH_BASELINE_ASSEMBLY: measured, but neither profiled nor part of the floor. */
+  readonly before: boolean;
   readonly fn: AssemblyFunction;
   readonly env: Record<string, string>;
   readonly samples: {
@@ -51,6 +55,20 @@ async function timed(args: string[], env: Record<string, string>): Promise<{ ms:
 interface Bare {
   readonly ms: number[];
   readonly cpuMs: number[];
+  /** The Node floor: the built-in modules the bundles load, and nothing else. */
+  readonly builtins: readonly string[];
+  readonly floorMs: number[];
+  readonly floorCpuMs: number[];
+}
+
+/** The public built-in modules loading any of the bundles loads (beyond a bare process). */
+async function builtinsOf(subjects: readonly Subject[]): Promise<string[]> {
+  const names = new Set<string>();
+  for (const subject of subjects) {
+    const { line } = await timed(['--list-builtins', subject.fn.bundle], subject.env);
+    for (const name of JSON.parse(line) as string[]) names.add(name);
+  }
+  return [...names];
 }
 
 const cpuOf = (line: string) => (JSON.parse(line) as { cpuMs: number }).cpuMs;
@@ -59,6 +77,9 @@ async function measureRound(subjects: Subject[], bare: Bare, invocations: Sample
   const baseline = await timed([], { PATH: process.env['PATH'] ?? '' });
   bare.ms.push(baseline.ms);
   bare.cpuMs.push(cpuOf(baseline.line));
+  const floor = await timed(['--builtins', bare.builtins.join(',')], { PATH: process.env['PATH'] ?? '' });
+  bare.floorMs.push(floor.ms);
+  bare.floorCpuMs.push(cpuOf(floor.line));
   for (const subject of subjects) {
     const init = await timed([subject.fn.bundle], subject.env);
     subject.samples.initMs.push(init.ms);
@@ -135,6 +156,7 @@ async function main(): Promise<void> {
   const subjectsOf = (from: Assembly, suffix: string): Subject[] =>
     from.functions.map((fn) => ({
       label: `${fn.name}${suffix}`,
+      before: suffix !== '',
       fn,
       env: { ...runtimeEnv, ...localVariables(from, fn, local) },
       samples: { initMs: [], initCpuMs: [], importMs: [], firstInvokeMs: [], processMs: [] },
@@ -144,10 +166,11 @@ async function main(): Promise<void> {
     ...subjectsOf(assembly, ''),
     ...(baseline ? subjectsOf(baseline, ' (before)') : []),
   ]);
-  const bare: Bare = { ms: [], cpuMs: [] };
+  const builtins = await builtinsOf(subjects.filter((each) => !each.before));
+  const bare: Bare = { ms: [], cpuMs: [], builtins, floorMs: [], floorCpuMs: [] };
   for (let round = 0; round < RUNS; round++) await measureRound(subjects, bare, invocations);
   const breakdowns: Breakdown[] = [];
-  for (const subject of subjects) {
+  for (const subject of subjects.filter((each) => !each.before)) {
     const breakdown = await profileOf(subject, invocations);
     if (breakdown !== undefined) breakdowns.push(breakdown);
   }
@@ -157,6 +180,7 @@ async function main(): Promise<void> {
     subjects,
     bare: median(bare.ms),
     bareCpu: median(bare.cpuMs),
+    floor: { ms: median(bare.floorMs), cpuMs: median(bare.floorCpuMs), builtins: bare.builtins },
     breakdowns,
     loadBefore: load,
     loadAfter: loadavg(),
@@ -170,6 +194,7 @@ interface ReportInput {
   readonly subjects: Subject[];
   readonly bare: number;
   readonly bareCpu: number;
+  readonly floor: { readonly ms: number; readonly cpuMs: number; readonly builtins: readonly string[] };
   readonly breakdowns: Breakdown[];
   readonly loadBefore: number[];
   readonly loadAfter: number[];
@@ -193,7 +218,13 @@ ${load(input.loadBefore)} at the start and ${load(input.loadAfter)} at the end (
 function in \`apps/core/cdk.out\` (the bundles that deploy), each the median of ${input.subjects[0]?.samples.initMs.length ?? 0} fresh Node
 processes, every subject once per round. A bare Node process (the same child script, loading nothing)
 takes **${bare.toFixed(1)} ms** from spawn to exit here (${input.bareCpu.toFixed(1)} ms of CPU). Lambda's own init (arm64, 512 MB) differs in
-absolute terms; the ratios and the sizes carry over.${
+absolute terms; the ratios and the sizes carry over.
+
+**The Node floor.** A process that loads only the built-in modules the bundles load (${input.floor.builtins.length}:
+${input.floor.builtins.map((name) => `\`${name}\``).join(', ')}) and nothing of
+the bundles takes **${input.floor.ms.toFixed(1)} ms**, **${(input.floor.ms / bare).toFixed(2)}×** the bare process (${input.floor.cpuMs.toFixed(1)} ms of CPU,
+${(input.floor.cpuMs / input.bareCpu).toFixed(2)}×), in the same rounds. Every handler calls DynamoDB, EventBridge or AppSync over HTTPS
+with signed requests, so none gets below it; what a bundle adds is its init minus ${input.floor.ms.toFixed(1)} ms.${
     input.baselineDir === undefined
       ? ''
       : ` Rows marked (before) are the functions of another assembly, ${input.baselineDir}, measured in the same rounds (\`BENCH_BASELINE_ASSEMBLY\`).`
@@ -203,11 +234,12 @@ absolute terms; the ratios and the sizes carry over.${
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-- **init**: a process that loads the bundle as Lambda loads an \`.mjs\` handler (\`import()\` of its
-  file URL) and exits, from spawn to exit; compared with the bare process. Targets: at most 1.3×.
+- **init**: a process that loads the bundle as Lambda loads its handler (\`require()\` of \`index.js\`;
+  an \`.mjs\` bundle, as the (before) rows may be, is \`import()\`ed) and exits, from spawn to exit;
+  compared with the bare process. Target: at most 1.3×.
 - **init CPU**: the CPU time of that process (all its threads), which other load on the machine
   inflates less than the wall time.
-- **import**: the same, inside the process: from before the \`import()\` to the module evaluated.
+- **import**: the same, inside the process: from before the \`require()\` to the module evaluated.
 - **first invocation**: building the SDK clients (once per execution environment) and serving one
   request, including the DynamoDB, EventBridge and AppSync round trips on loopback. Target: at most 30 ms.
 - **bundle**: target at most 250 KiB.
@@ -219,9 +251,9 @@ mean milliseconds per cold start. The bundle is rebuilt with the same esbuild se
 (and checked to be byte for byte the one in cdk.out); each sampled frame is mapped to the package its
 code came from. Time in Node's own code is charged to the package whose code called it; what runs with
 no bundle frame on the stack is named by what Node was doing: compiling the bundle, loading the
-built-in modules it imports, collecting garbage, or running its own JavaScript (the ES module loader
-during the import; sockets and HTTP during the invocation). \`bundle: module evaluation\` is the
-top-level code of every package at once (the bundle is one scope-hoisted module). Profiling slows
+built-in modules it requires, collecting garbage, or running its own JavaScript (the module loader
+during the require; sockets and HTTP during the invocation). \`bundle: module evaluation\` is the
+top-level code of every package at once (the bundle is one module). Profiling slows
 everything down, so the totals are above the medians above; the shares are what the profile is for.
 
 ${input.breakdowns.map(renderBreakdown).join('\n\n')}

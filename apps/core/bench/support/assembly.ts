@@ -4,7 +4,7 @@
  * benchmark runs the functions that deploy, configured as their template configures them.
  */
 import { HANDLER_ENTRY_METADATA } from '@core/infra';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface Resource {
@@ -16,7 +16,7 @@ interface Resource {
 export interface AssemblyFunction {
   /** The construct path below the stack: `Reservation/CommandHandler`. */
   readonly name: string;
-  /** The `index.mjs` bundle. */
+  /** The bundle file: `index.js`, or `.mjs` / `.cjs` (Lambda's order) in an assembly built so. */
   readonly bundle: string;
   /** The export Lambda calls: `handler`. */
   readonly exportName: string;
@@ -51,7 +51,7 @@ export function readAssembly(dir: string, stack = 'Core'): Assembly {
       const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       return {
         name: (resource.Metadata?.['aws:cdk:path'] ?? '').split('/').slice(1, -1).join('/'),
-        bundle: join(dir, resource.Metadata?.['aws:asset:path'] ?? '', `${file}.mjs`),
+        bundle: bundleFile(join(dir, resource.Metadata?.['aws:asset:path'] ?? '', file ?? 'index')),
         exportName: exportName ?? 'handler',
         entry: entry === undefined ? undefined : join(dir, entry),
         variables: ((resource.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)
@@ -97,4 +97,10 @@ export function localVariables(
     throw new Error(`${fn.name}: no local stand-in for ${name} = ${JSON.stringify(value)}`);
   };
   return Object.fromEntries(Object.entries(fn.variables).map(([name, value]) => [name, resolve(name, value)]));
+}
+
+/** The handler module Lambda loads for `<module>` of a handler string: the first of `.js`, `.mjs`, `.cjs`. */
+function bundleFile(modulePath: string): string {
+  const found = ['.js', '.mjs', '.cjs'].map((extension) => modulePath + extension).find((file) => existsSync(file));
+  return found ?? `${modulePath}.js`;
 }

@@ -106,7 +106,7 @@ export interface CpuProfile {
 
 /** What Node does when no bundle frame is on the stack, by the frame that names it. */
 const NODE_WORK: [RegExp, string][] = [
-  [/^compileSourceTextModule$/, 'V8: compiling the bundle'],
+  [/^(compileSourceTextModule|wrapSafe)$/, 'V8: compiling the bundle'],
   [/^(compileForInternalLoader|compileForPublicLoader|requireBuiltin|getESMFacade)$/, 'Node: loading built-in modules'],
   [/^\(garbage collector\)$/, 'V8: garbage collection'],
   [/^\(idle\)$/, 'waiting for I/O'],
@@ -120,7 +120,7 @@ export type FrameOwner = (frame: ProfileNode['callFrame']) => string | undefined
 export function bundleFrames(bundle: string, map: BundleMap): FrameOwner {
   const url = pathToFileURL(bundle).href;
   return (frame) =>
-    frame.url === url
+    frame.url === url || frame.url === bundle
       ? (packageAt(map, frame.lineNumber, frame.columnNumber) ?? 'bundle: module evaluation')
       : undefined;
 }

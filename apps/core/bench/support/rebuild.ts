@@ -7,7 +7,7 @@ import { HANDLER_BUNDLING } from '@core/infra';
 import { build, type BuildOptions } from 'esbuild';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** HANDLER_BUNDLING as esbuild's own options; a CLI flag this does not know is an error. */
 function esbuildOptions(): BuildOptions {
@@ -34,10 +34,10 @@ function esbuildOptions(): BuildOptions {
 
 /**
  * The bundle of `entry` rebuilt in a temporary directory with an external source map
- * (`index.mjs.map`); `workingDir` is where CDK runs esbuild (the directory of the lock file).
+ * (`index.js.map`); `workingDir` is where CDK runs esbuild (the directory of the lock file).
  */
 export async function rebuildWithSourceMap(entry: string, deployed: string, workingDir: string): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-bundle-')), 'index.mjs');
+  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-bundle-')), basename(deployed));
   await build({
     ...esbuildOptions(),
     entryPoints: [entry],
