@@ -11,6 +11,7 @@
 import { startDynalite } from '@core/runtime/testing';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,7 +40,7 @@ const importModule = new Function('url', 'return import(url)') as (url: string) 
 /** Loads a bundle as Lambda's Node.js runtime does: an `.mjs` file imported, an `index.js` required. */
 async function loadBundle(file: string): Promise<Record<string, Handler>> {
   if (file.endsWith('.mjs')) return importModule(pathToFileURL(file).href);
-  return require(file) as Record<string, Handler>;
+  return createRequire(__filename)(file) as Record<string, Handler>;
 }
 
 interface Path {
