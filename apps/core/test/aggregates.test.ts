@@ -474,7 +474,7 @@ function externalRuleDelivers(source: string, receiver: Aggregate): boolean {
 /** A function's bundle, as synthesized. */
 function bundleOf(functionId: string): string {
   const key = String(resources[functionId]?.Properties.Code.S3Key);
-  return readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'), 'utf8');
+  return readFileSync(join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
 }
 
 /** The state machines whose role may invoke the aggregate's command handler (the sagas it takes part in). */

@@ -88,7 +88,7 @@ describe('a fresh clone', () => {
     expect(Object.keys(fresh).length).toBeGreaterThan(0);
     expect(fresh).toEqual(bundlesOf(readStackResources(join(__dirname, '..', 'cdk.out'), 'Core')));
     for (const key of Object.values(fresh)) {
-      expect(existsSync(join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js'))).toBe(true);
+      expect(existsSync(join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'))).toBe(true);
     }
   });
 });

@@ -27,15 +27,12 @@ export interface HandlerFunctionProps extends Omit<
 }
 
 /**
- * The esbuild settings of every handler bundle: a CommonJS module (`index.js`) for Node.js 24, minified,
- * with the AWS SDK inside and no source map.
+ * The esbuild settings of every handler bundle: an ES module for Node.js 24, minified, with the AWS
+ * SDK inside and no source map.
  *
- * CommonJS, not an ES module: Lambda `require()`s an `index.js` handler. An ES module's imports of
- * Node's built-in modules each build a module namespace of every export (for `node:process` that
- * reads its lazy getters: 7.7 ms here), and the bundle is linked by the ES module loader; measured in
- * the same rounds, the same code as CommonJS initialises 8 to 9 ms faster (docs/bench/handlers.md).
- * The sources stay ES modules (`mainFields` puts `module` first), so esbuild still drops what no
- * handler uses.
+ * An ES module rather than CommonJS, measured: the same code as `index.js` (required) imports 7 to 9 ms
+ * sooner but its first invocation takes 5 to 8 ms longer, so a whole cold start is no shorter
+ * (docs/bench/handlers.md, 2026-12-02), and the ES module does its work in Lambda's init phase.
  *
  * `--conditions source,module`: workspace packages are bundled from their TypeScript (the `source`
  * export condition), so a fresh clone needs no build first. `module` is listed because custom
@@ -47,9 +44,11 @@ export interface HandlerFunctionProps extends Omit<
  * by the environment's provider (bundling/default-credentials.mjs, a plain ES module outside src/ so that
  * it is the same file whether this runs from src/ or lib/), which is all of the chain a Lambda
  * function uses; the rest of it (files, SSO, STS, instance metadata) is 130 KB that no handler runs.
+ *
+ * The banner gives the ES module a `require`, for the CommonJS dependencies that call it.
  */
 export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
-  format: nodejs.OutputFormat.CJS,
+  format: nodejs.OutputFormat.ESM,
   mainFields: ['module', 'main'],
   minify: true,
   sourceMap: false,
@@ -59,6 +58,7 @@ export const HANDLER_BUNDLING: nodejs.BundlingOptions = {
     '--conditions': 'source,module',
     '--alias': `@aws-sdk/credential-provider-node=${join(__dirname, '..', 'bundling', 'default-credentials.mjs')}`,
   },
+  banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
 };
 
 /** The template metadata key that names a function's entry point, relative to the cloud assembly. */

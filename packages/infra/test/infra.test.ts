@@ -41,7 +41,7 @@ function synth(
 /** The bundle of the one function in a synthesized template. */
 function bundleOf(template: Template, outdir: string): string {
   const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
-  return join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+  return join(outdir, `asset.${String(fn?.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.mjs');
 }
 
 /** An IAM-only API with the fixture schema; its logging finding is not what these tests are about. */
@@ -89,7 +89,7 @@ describe('handlerFunction', () => {
     });
   });
 
-  it('bundles a minified CommonJS module (index.js) that runs on Node.js when required, as Lambda loads it', () => {
+  it('bundles a minified ES module that runs on Node.js and can call require (the banner)', () => {
     const { template, outdir } = synth(
       (stack) => {
         handlerFunction(stack, 'Handler', { entry: ENTRY, environment: {} });
@@ -99,11 +99,15 @@ describe('handlerFunction', () => {
     const bundle = bundleOf(template, outdir);
     expect(existsSync(bundle)).toBe(true);
     const code = readFileSync(bundle, 'utf8');
-    expect(code).not.toMatch(/^import[\s{*]|[;}]import[\s{*][^;]*from\s*"/m);
+    expect(code.startsWith("import { createRequire } from 'node:module';")).toBe(true);
     expect(code.split('\n').length).toBeLessThanOrEqual(3);
     const answer = execFileSync(
       process.execPath,
-      ['-e', `require(${JSON.stringify(bundle)}).handler().then((answer) => console.log(answer));`],
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundle)}); console.log(await m.handler());`,
+      ],
       { encoding: 'utf8' },
     );
     expect(answer.trim()).toBe(`running on ${process.platform}`);
