@@ -304,7 +304,7 @@ ${longRows.join('\n')}
 
 ## Where the time goes
 
-${renderProfile(input.profile, PROFILED_STREAMS * 2)}
+${renderProfile(input.profile, PROFILED_STREAMS * 2, (run.cpuSeconds / commands) * 1000)}
 `;
 }
 
