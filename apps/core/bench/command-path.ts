@@ -11,10 +11,8 @@
 import { startDynalite } from '@core/runtime/testing';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { localVariables, readAssembly, type Assembly, type AssemblyFunction } from './support/assembly';
 import { median } from './support/invocations';
 import { startInProcessBus, startNotificationSink, type InProcessBus } from './support/in-process-endpoints';
@@ -34,14 +32,8 @@ const repoRoot = join(coreDir, '..', '..');
 
 type Handler = (event: unknown, context: { awsRequestId: string }) => Promise<{ id: string }>;
 
-/** `import()` kept as it is in this CommonJS build (where esbuild would make it a `require`). */
+/** Loads a bundle as Lambda does, from ts-node's CommonJS (where `import()` would become `require`). */
 const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<Record<string, Handler>>;
-
-/** Loads a bundle as Lambda's Node.js runtime does: an `.mjs` file imported, an `index.js` required. */
-async function loadBundle(file: string): Promise<Record<string, Handler>> {
-  if (file.endsWith('.mjs')) return importModule(pathToFileURL(file).href);
-  return createRequire(__filename)(file) as Record<string, Handler>;
-}
 
 interface Path {
   readonly command: Handler;
@@ -166,7 +158,7 @@ async function startPath(assembly: Assembly, find: (name: string) => AssemblyFun
     command: await rebuildWithSourceMap(String(commandFn.entry), commandFn.bundle, repoRoot),
     event: await rebuildWithSourceMap(String(eventFn.entry), eventFn.bundle, repoRoot),
   };
-  const eventModule = await loadBundle(bundles.event);
+  const eventModule = await importModule(`file://${bundles.event}`);
   const bus = await startInProcessBus((event) =>
     (eventModule[eventFn.exportName] as Handler)(event, { awsRequestId: 'bench' }),
   );
@@ -182,7 +174,7 @@ async function startPath(assembly: Assembly, find: (name: string) => AssemblyFun
     ...localVariables(assembly, commandFn, local),
     ...localVariables(assembly, eventFn, local),
   });
-  const commandModule = await loadBundle(bundles.command);
+  const commandModule = await importModule(`file://${bundles.command}`);
   return { command: commandModule[commandFn.exportName] as Handler, bus, stored: sink.stored, dynamo, bundles };
 }
 

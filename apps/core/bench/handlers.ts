@@ -2,7 +2,7 @@
  * Benchmark: bundle size and cold start of every Lambda function in cdk.out (the bundles that deploy),
  * against a bare Node process in the same run, and a CPU profile of each cold start summarised per
  * package. A cold start is a fresh Node process that loads the bundle as Lambda loads its handler
- * (`require()` of `index.js`), then serves one invocation against dynalite (behind the transaction front) and capturing
+ * (`import()` of `index.mjs`), then serves one invocation against dynalite (behind the transaction front) and capturing
  * EventBridge/AppSync endpoints, configured as the function's template configures it. Median of 20,
  * the subjects interleaved in every round. Beside the bare process, the Node floor: a process that
  * loads only the built-in modules the bundles load (https, tls, crypto, streams...), which no handler
@@ -234,12 +234,12 @@ with signed requests, so none gets below it; what a bundle adds is its init minu
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-- **init**: a process that loads the bundle as Lambda loads its handler (\`require()\` of \`index.js\`;
-  an \`.mjs\` bundle, as the (before) rows may be, is \`import()\`ed) and exits, from spawn to exit;
-  compared with the bare process. Target: at most 1.3×.
+- **init**: a process that loads the bundle as Lambda loads its handler (\`import()\` of \`index.mjs\`;
+  an \`index.js\` would be \`require()\`d) and exits, from spawn to exit; compared with the bare
+  process. Target: at most 1.3×.
 - **init CPU**: the CPU time of that process (all its threads), which other load on the machine
   inflates less than the wall time.
-- **import**: the same, inside the process: from before the \`require()\` to the module evaluated.
+- **import**: the same, inside the process: from before the \`import()\` to the module evaluated.
 - **first invocation**: building the SDK clients (once per execution environment) and serving one
   request, including the DynamoDB, EventBridge and AppSync round trips on loopback. Target: at most 30 ms.
 - **bundle**: target at most 250 KiB.
@@ -251,9 +251,9 @@ mean milliseconds per cold start. The bundle is rebuilt with the same esbuild se
 (and checked to be byte for byte the one in cdk.out); each sampled frame is mapped to the package its
 code came from. Time in Node's own code is charged to the package whose code called it; what runs with
 no bundle frame on the stack is named by what Node was doing: compiling the bundle, loading the
-built-in modules it requires, collecting garbage, or running its own JavaScript (the module loader
-during the require; sockets and HTTP during the invocation). \`bundle: module evaluation\` is the
-top-level code of every package at once (the bundle is one module). Profiling slows
+built-in modules it imports, collecting garbage, or running its own JavaScript (the ES module loader
+during the import; sockets and HTTP during the invocation). \`bundle: module evaluation\` is the
+top-level code of every package at once (the bundle is one scope-hoisted module). Profiling slows
 everything down, so the totals are above the medians above; the shares are what the profile is for.
 
 ${input.breakdowns.map(renderBreakdown).join('\n\n')}

@@ -31,8 +31,9 @@ export interface HandlerFunctionProps extends Omit<
  * SDK inside and no source map.
  *
  * An ES module rather than CommonJS, measured: the same code as `index.js` (required) imports 7 to 9 ms
- * sooner but its first invocation takes 5 to 8 ms longer, so a whole cold start is no shorter
- * (docs/bench/handlers.md, 2026-12-02), and the ES module does its work in Lambda's init phase.
+ * sooner but its first invocation takes 5 to 8 ms longer, so a whole cold start is no shorter, and the
+ * ES module does its work in Lambda's init phase (2026-12-02: a `format: CJS` assembly against this one
+ * in the same rounds, `BENCH_BASELINE_ASSEMBLY=<it> pnpm nx run core:bench`).
  *
  * `--conditions source,module`: workspace packages are bundled from their TypeScript (the `source`
  * export condition), so a fresh clone needs no build first. `module` is listed because custom

@@ -15,6 +15,7 @@ export {
 export { COMMIT_DETAIL_TYPE, EXTERNAL_COMMIT_DETAIL_TYPE, RENOTIFY_DETAIL_TYPE } from './bus-contract';
 export {
   deterministicId,
+  eventId,
   lastVersion,
   randomId,
   recentCommitEntry,

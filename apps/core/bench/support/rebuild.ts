@@ -34,7 +34,7 @@ function esbuildOptions(): BuildOptions {
 
 /**
  * The bundle of `entry` rebuilt in a temporary directory with an external source map
- * (`index.js.map`); `workingDir` is where CDK runs esbuild (the directory of the lock file).
+ * (`<bundle file>.map`); `workingDir` is where CDK runs esbuild (the directory of the lock file).
  */
 export async function rebuildWithSourceMap(entry: string, deployed: string, workingDir: string): Promise<string> {
   const outfile = join(mkdtempSync(join(tmpdir(), 'bench-bundle-')), basename(deployed));
