@@ -12,3 +12,4 @@ export {
 export { DynaliteTransactionsError, type DynaliteTransactionsErrorCode } from './errors';
 export { MAX_TRANSACTION_ACTIONS } from './transact';
 export type { UpstreamTarget, WireAnswer } from './upstream';
+export { dynaliteWithTableCache, type DynaliteOptions } from './table-cache';

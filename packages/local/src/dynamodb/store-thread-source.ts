@@ -1,10 +1,11 @@
 /**
- * The JavaScript of the store's worker thread: dynalite (LevelDB) behind the transaction front of
- * `@core/dynalite-transactions`, so that the data store's work runs beside the local core's main thread
+ * The JavaScript of the store's worker thread: dynalite (LevelDB, its table descriptions kept in memory)
+ * behind the transaction front of `@core/dynalite-transactions`, which hands it each request in the thread
+ * (no socket between them), so that the data store's work runs beside the local core's main thread
  * (HTTP, GraphQL, signatures), not on it. It is a string so that it runs unchanged from `src/` (under
  * jest) and from the compiled `lib/`; it must not contain a backtick or a dollar-brace sequence.
  *
- * Messages to the main thread: `{ type: 'listening', endpoint }` once both servers listen,
+ * Messages to the main thread: `{ type: 'listening', endpoint }` once the front listens,
  * `{ type: 'failed', message }` when they cannot, `{ type: 'closed' }` after a `{ type: 'close' }`.
  */
 export const STORE_THREAD_SOURCE: string = String.raw`'use strict';
@@ -12,8 +13,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createRequire } = require('node:module');
 // Resolved as packages/local resolves them, with Node's default conditions (the compiled builds).
 const load = createRequire(workerData.resolveFrom);
-const dynalite = load('dynalite');
-const { startTransactionFront } = load('@core/dynalite-transactions');
+const { startTransactionFront, dynaliteWithTableCache } = load('@core/dynalite-transactions');
 
 function listen(server) {
   return new Promise(function (resolve, reject) {
@@ -34,13 +34,15 @@ function closeServer(server) {
 
 async function start() {
   const delay = workerData.createTableMs;
-  const store = dynalite(Object.assign(
+  const store = dynaliteWithTableCache(Object.assign(
     workerData.dataDir === undefined ? {} : { path: workerData.dataDir },
     { createTableMs: delay, deleteTableMs: delay, updateTableMs: delay },
   ));
-  const storePort = await listen(store);
+  // dynalite listens only because its close() (which closes LevelDB) needs a listening server: the front
+  // hands it each request in this thread, without a socket.
+  await listen(store);
   const front = await startTransactionFront(Object.assign(
-    { upstream: 'http://127.0.0.1:' + storePort, port: workerData.port },
+    { upstream: store, port: workerData.port },
     workerData.intentLogPath === undefined ? {} : { intentLogPath: workerData.intentLogPath },
   ));
   parentPort.on('message', async function (message) {

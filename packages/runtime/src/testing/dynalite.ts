@@ -15,11 +15,10 @@ export async function startDynalite(
 ): Promise<{ client: DynamoDBClient; endpoint: string; close(): Promise<void> }> {
   // Required here so that importing the testing subpath needs neither package.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const dynalite = require('dynalite') as (options: Record<string, unknown>) => import('node:http').Server;
-  const { startTransactionFront } =
+  const { startTransactionFront, dynaliteWithTableCache } =
     require('@core/dynalite-transactions') as typeof import('@core/dynalite-transactions');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server = dynaliteWithTableCache({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // dynalite runs in this process: the front hands it each request without a socket.
   const front = await startTransactionFront({ upstream: server, observe: options.observe });
