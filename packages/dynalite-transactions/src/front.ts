@@ -125,8 +125,21 @@ function toWire(answer: JsonAnswer): WireAnswer {
 export interface TransactionFront {
   /** `http://127.0.0.1:<port>`: the endpoint for SDK clients. */
   readonly endpoint: string;
+  /**
+   * Serves one request without HTTP, as the port serves it (the same locks and intent log), for a caller
+   * in this thread; a failure is answered as DynamoDB's InternalServerError.
+   */
+  handle(target: string, body: Buffer): Promise<WireAnswer>;
   close(): Promise<void>;
 }
+
+const internalError = (error: unknown): WireAnswer => ({
+  status: 500,
+  headers: { 'content-type': 'application/x-amz-json-1.0' },
+  body: Buffer.from(
+    JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
+  ),
+});
 
 /**
  * @example
@@ -146,24 +159,20 @@ export async function startTransactionFront(
     intents = await openIntentLog(options.intentLogPath, recovery).finally(() => recovery.close());
   }
   const front = createDynamoDbFront(options, intents?.log);
+  const handle = async (target: string, body: Buffer): Promise<WireAnswer> => {
+    const answer = await front.handle(target, body).catch(internalError);
+    options.observe?.(target, answer);
+    return answer;
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     const target = String(req.headers['x-amz-target'] ?? '');
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      front
-        .handle(target, Buffer.concat(chunks))
-        .then((answer) => {
-          options.observe?.(target, answer);
-          res.writeHead(answer.status, answer.headers);
-          res.end(answer.body);
-        })
-        .catch((error: unknown) => {
-          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(
-            JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) }),
-          );
-        });
+      void handle(target, Buffer.concat(chunks)).then((answer) => {
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -179,6 +188,7 @@ export async function startTransactionFront(
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     rolledBack: intents?.rolledBack ?? 0,
+    handle,
     close: async () => {
       front.close();
       server.closeAllConnections();

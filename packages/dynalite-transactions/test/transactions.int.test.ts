@@ -161,6 +161,25 @@ describe.each(['over HTTP', 'in process'] as const)('dynalite %s', (upstream) =>
   });
 
   describe('the front', () => {
+    it('serves a request handed to handle() under the same locks as its port: one winner of a race across both', async () => {
+      const body = (index: number) =>
+        Buffer.from(
+          JSON.stringify({ TransactItems: [putIfAbsent('handled', 1), putIfAbsent(`command#handled-${index}`, 0)] }),
+        );
+      const overPort = Array.from({ length: 4 }, (_, index) =>
+        client.send(new TransactWriteItemsCommand(JSON.parse(body(index).toString('utf8')))).then(
+          () => 200,
+          () => 400,
+        ),
+      );
+      const handed = Array.from({ length: 4 }, (_, index) =>
+        fixture.front.handle('DynamoDB_20120810.TransactWriteItems', body(index + 4)).then((answer) => answer.status),
+      );
+      const statuses = await Promise.all([...overPort, ...handed]);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 400)).toHaveLength(7);
+    });
+
     it('refuses to start on a port that is taken, instead of waiting', async () => {
       const port = Number(new URL(fixture.front.endpoint).port);
       await expect(startTransactionFront({ upstream: fixture.front.endpoint, port })).rejects.toMatchObject({

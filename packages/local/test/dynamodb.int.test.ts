@@ -118,6 +118,40 @@ describe('startDynamoDb', () => {
     const { Table } = await client(db).send(new DescribeTableCommand({ TableName: EVENTS.TableName }));
     expect(Table?.TableArn).toBe(dynamoDbTableArn('eu-west-1', '123456789012', EVENTS.TableName));
   });
+
+  it('serves a request handed to it without a socket as its endpoint serves it, and answers 500 once stopped', async () => {
+    const db = await startDynamoDb();
+    await ensureTables(db.endpoint, [EVENTS]);
+    const transaction = {
+      TransactItems: [1, 2].map((sk) => ({
+        Put: {
+          TableName: EVENTS.TableName,
+          Item: { pk: { S: 'order#2' }, sk: { N: String(sk) }, type: { S: 'Paid' } },
+        },
+      })),
+    };
+    const written = await db.request('DynamoDB_20120810.TransactWriteItems', Buffer.from(JSON.stringify(transaction)));
+    expect(written.status).toBe(200);
+    const { Items } = await client(db).send(
+      new QueryCommand({
+        TableName: EVENTS.TableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'order#2' } },
+      }),
+    );
+    expect(Items?.map((item) => item['sk']?.N)).toEqual(['1', '2']);
+
+    const unknown = await db.request('DynamoDB_20120810.GetItem', Buffer.from('{"TableName":"missing","Key":{}}'));
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.body.toString('utf8'))).toMatchObject({ __type: expect.stringMatching(/Exception$/) });
+
+    await db.close();
+    const afterStop = await db.request('DynamoDB_20120810.ListTables', Buffer.from('{}'));
+    expect(afterStop.status).toBe(500);
+    expect(JSON.parse(afterStop.body.toString('utf8'))).toMatchObject({
+      __type: expect.stringMatching(/InternalServerError$/),
+    });
+  });
 });
 
 describe('ensureTables', () => {

@@ -1,11 +1,10 @@
 /**
  * DynamoDB for the functions: `DynamoDB_20120810.*` requests, signed (SigV4, service `dynamodb`) and
  * authorized as DynamoDB would (each action on its table's ARN, with the table's resource policy),
- * forwarded to dynalite as they are, with the read and write requests counted and the capacity units
+ * handed to the store's thread as they are (no socket), with the read and write requests counted and the capacity units
  * DynamoDB would bill, and the store faults injected (throttling; a caller that dies after its
  * transaction was written).
  */
-import { request as httpRequest } from 'node:http';
 import type { LocalDynamoDb } from '../dynamodb';
 import { parseAwsJsonBody, sendAwsJsonError } from '../eventbridge/aws-json';
 import { dynamoDbRequests } from '../iam/actions';
@@ -69,43 +68,19 @@ export function dynamoDbRoute(
   return { route, metering };
 }
 
-/** Sends the request to dynalite and its answer back to the caller, unless `onAnswer` says the caller is gone. */
-function forward(
+/**
+ * Hands the request to the store's thread (no socket) and its answer back to the caller, unless
+ * `onAnswer` says the caller is gone.
+ */
+async function forward(
   dynamo: LocalDynamoDb,
-  { req, res, body }: LocalRequest,
+  { res, body, target }: LocalRequest,
   onAnswer: (answer: Buffer, status: number) => Promise<boolean>,
 ): Promise<void> {
-  const url = new URL(dynamo.endpoint);
-  return new Promise<void>((resolve, reject) => {
-    const upstream = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: '/',
-        headers: { ...req.headers, host: url.host, 'content-length': body.length },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const answer = Buffer.concat(chunks);
-          onAnswer(answer, response.statusCode ?? 500)
-            .then((callerGone) => {
-              if (callerGone) res.destroy();
-              else {
-                res.writeHead(response.statusCode ?? 500, response.headers);
-                res.end(answer);
-              }
-              resolve();
-            })
-            .catch(reject);
-        });
-      },
-    );
-    upstream.on('error', reject);
-    upstream.end(body);
-  });
+  const answer = await dynamo.request(target, body);
+  if (await onAnswer(answer.body, answer.status)) return void res.destroy();
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length });
+  res.end(answer.body);
 }
 
 /**

@@ -34,8 +34,20 @@ export interface LocalDynamoDb {
   readonly port: number;
   /** The LevelDB directory, when persistent. */
   readonly dataDir: string | undefined;
+  /**
+   * Serves one DynamoDB request (`X-Amz-Target`, JSON body) in the store's thread without a socket, as the
+   * endpoint serves it: the answer's status, headers and body.
+   */
+  request(target: string, body: Buffer): Promise<StoreAnswer>;
   /** Stops the server, drops open connections and releases the data directory. Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** A DynamoDB answer as the store gave it. */
+export interface StoreAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
 }
 
 const LOCK_FILE = 'local-dynamodb.pid';
@@ -78,12 +90,53 @@ function lockDataDir(dataDir: string): () => void {
 interface StoreThread {
   /** The transaction front's endpoint, in front of dynalite. */
   readonly endpoint: string;
+  request: LocalDynamoDb['request'];
   /** Closes both servers (and their connections), then ends the thread. */
   close(): Promise<void>;
 }
 
 type StoreThreadMessage =
-  { type: 'listening'; endpoint: string } | { type: 'failed'; message: string } | { type: 'closed' };
+  | { type: 'listening'; endpoint: string }
+  | { type: 'failed'; message: string }
+  | { type: 'closed' }
+  | { type: 'answer'; id: number; status: number; headers: StoreAnswer['headers']; body: Uint8Array };
+
+/** What a request gets once the store's thread has ended: the answer DynamoDB gives when it cannot serve. */
+const STORE_GONE: StoreAnswer = {
+  status: 500,
+  headers: { 'content-type': 'application/x-amz-json-1.0' },
+  body: Buffer.from(
+    JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'the store stopped' }),
+  ),
+};
+
+/**
+ * Requests sent to the store's thread by id, each answered once by its `answer` message, or with
+ * {@link STORE_GONE} when the thread ends first.
+ */
+function requestsOf(worker: Worker): LocalDynamoDb['request'] {
+  const waiting = new Map<number, (answer: StoreAnswer) => void>();
+  let lastId = 0;
+  let ended = false;
+  worker.on('message', (message: StoreThreadMessage) => {
+    if (message.type !== 'answer') return;
+    const { id, status, headers, body } = message;
+    waiting.get(id)?.({ status, headers, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) });
+    waiting.delete(id);
+  });
+  worker.once('exit', () => {
+    ended = true;
+    waiting.forEach((answer) => answer(STORE_GONE));
+    waiting.clear();
+  });
+  return (target, body) =>
+    new Promise((resolveAnswer) => {
+      if (ended) return resolveAnswer(STORE_GONE);
+      lastId += 1;
+      waiting.set(lastId, resolveAnswer);
+      worker.postMessage({ type: 'request', id: lastId, target, body });
+    });
+}
 
 /**
  * Starts dynalite and the transaction front in a worker thread of their own. dynalite reads the
@@ -119,7 +172,8 @@ function startStoreThread(options: StartDynamoDbOptions, dataDir: string | undef
   };
   return new Promise((resolveStarted, reject) => {
     worker.on('message', (message: StoreThreadMessage) => {
-      if (message.type === 'listening') resolveStarted({ endpoint: message.endpoint, close });
+      if (message.type === 'listening')
+        resolveStarted({ endpoint: message.endpoint, request: requestsOf(worker), close });
       if (message.type === 'failed') void worker.terminate().then(() => reject(new Error(message.message)));
     });
     worker.once('error', reject);
@@ -171,5 +225,5 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
       cause,
     });
   }
-  return { endpoint, port, dataDir, close };
+  return { endpoint, port, dataDir, request: store.request, close };
 }

@@ -6,7 +6,9 @@
  * jest) and from the compiled `lib/`; it must not contain a backtick or a dollar-brace sequence.
  *
  * Messages to the main thread: `{ type: 'listening', endpoint }` once the front listens,
- * `{ type: 'failed', message }` when they cannot, `{ type: 'closed' }` after a `{ type: 'close' }`.
+ * `{ type: 'failed', message }` when they cannot, `{ type: 'closed' }` after a `{ type: 'close' }`, and
+ * `{ type: 'answer', id, status, headers, body }` for each `{ type: 'request', id, target, body }`: a
+ * request from the main thread served without a socket.
  */
 export const STORE_THREAD_SOURCE: string = String.raw`'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -32,6 +34,12 @@ function closeServer(server) {
   });
 }
 
+// One request from the main thread, served by the front as its port serves it; the answer goes back by id.
+async function answer(front, message) {
+  const wire = await front.handle(message.target, Buffer.from(message.body));
+  parentPort.postMessage({ type: 'answer', id: message.id, status: wire.status, headers: wire.headers, body: wire.body });
+}
+
 async function start() {
   const delay = workerData.createTableMs;
   const store = dynaliteWithTableCache(Object.assign(
@@ -46,6 +54,7 @@ async function start() {
     workerData.intentLogPath === undefined ? {} : { intentLogPath: workerData.intentLogPath },
   ));
   parentPort.on('message', async function (message) {
+    if (message.type === 'request') return answer(front, message);
     if (message.type !== 'close') return;
     await front.close().catch(function () {});
     await closeServer(store);
