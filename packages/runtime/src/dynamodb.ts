@@ -109,7 +109,6 @@ const RETRYABLE_ERRORS = new Set([
 
 export interface CommitItem {
   readonly commit: Commit;
-  readonly stateText: string;
   readonly storedAt: string;
 }
 
@@ -192,7 +191,7 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     reducer: Reducer<Event, State>,
   ): Promise<{ state: State; folded: boolean }> {
     if (item.commit.reducerVersion === reducer.reducerVersion)
-      return { state: JSON.parse(item.stateText) as State, folded: false };
+      return { state: item.commit.state as State, folded: false };
     let state = reducer.initialState;
     for await (const each of readItems(item.commit.streamId, item.commit.expectedVersion + 1)) {
       state = fold(reducer, toDomainEvents(each.commit.events as Commit<Event>['events']), state);
@@ -303,7 +302,7 @@ export function createDynamoDbEventStore(options: DynamoDbEventStoreOptions): Dy
     for await (const item of readItems(streamId)) {
       yield {
         commit: item.commit,
-        state: JSON.parse(item.stateText) as unknown,
+        state: item.commit.state,
         reducerVersion: item.commit.reducerVersion,
         storedAt: item.storedAt,
       };
@@ -441,7 +440,13 @@ export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem
     if (value === undefined) throw new DependencyError('CORRUPT_ITEM', `event store item has no string ${name}`);
     return value;
   };
-  const stateText = text('state');
+  const json = (name: string, value: string): unknown => {
+    try {
+      return JSON.parse(value);
+    } catch {
+      throw new DependencyError('CORRUPT_ITEM', `event store item's ${name} attribute is not JSON`);
+    }
+  };
   const frame = {
     aggregate: text('aggregate'),
     streamId: text('streamId'),
@@ -451,9 +456,11 @@ export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem
     deadline: text('deadline'),
     // Absent from the items of earlier versions, whose events hold them in full.
     occurredAt: item['occurredAt']?.S ?? '',
-    actor: JSON.parse(item['actor']?.S ?? 'null') as EventEnvelope['actor'] | null,
+    actor: json('actor', item['actor']?.S ?? 'null') as EventEnvelope['actor'] | null,
   };
-  const stored = JSON.parse(text('events')) as StoredEvent[];
+  const stored = json('events', text('events'));
+  if (!Array.isArray(stored))
+    throw new DependencyError('CORRUPT_ITEM', "event store item's events attribute is not a list");
   return {
     commit: {
       aggregate: frame.aggregate,
@@ -464,12 +471,11 @@ export function fromCommitItem(item: Record<string, AttributeValue>): CommitItem
       correlationId: frame.correlationId,
       deadline: frame.deadline,
       ...(item['replyTo']?.S === undefined ? {} : { replyTo: item['replyTo'].S }),
-      events: stored.map((event, index) => fromStoredEvent(event, impliedEnvelope(frame, index))),
-      state: JSON.parse(stateText) as unknown,
+      events: (stored as StoredEvent[]).map((event, index) => fromStoredEvent(event, impliedEnvelope(frame, index))),
+      state: json('state', text('state')),
       reducerVersion: Number(item['reducerVersion']?.N ?? Number.NaN),
       recentCommits: (item['recentCommits']?.L ?? []).flatMap((entry) => (entry.S === undefined ? [] : [entry.S])),
     },
-    stateText,
     storedAt: text('storedAt'),
   };
 }

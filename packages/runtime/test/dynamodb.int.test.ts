@@ -163,6 +163,23 @@ describe('DynamoDB event store (dynalite)', () => {
     expect(old?.commit.events).toEqual(uneven.events); // whole envelopes are read as they are
   });
 
+  it.each([
+    ['events', { S: '[{"type":' }, "event store item's events attribute is not JSON"],
+    ['events', { S: '{"type":"Added"}' }, "event store item's events attribute is not a list"],
+    ['state', { S: 'not json' }, "event store item's state attribute is not JSON"],
+    ['actor', { S: '{' }, "event store item's actor attribute is not JSON"],
+  ])('answers an item whose %s is broken (%j) with a typed CORRUPT_ITEM', async (name, value, message) => {
+    const store = await newStore();
+    await store.append(await decideOn(store, { streamId: 's-1', commandId: 'c-1', amounts: [5] }), later);
+    const item = await rawItem(store, 's-1', 1);
+    await dynamo.client.send(new PutItemCommand({ TableName: store.tableName, Item: { ...item, [name]: value } }));
+    await expect(store.load('s-1', counterDecider())).rejects.toMatchObject({
+      name: 'DependencyError',
+      code: 'CORRUPT_ITEM',
+      message,
+    });
+  });
+
   it('lets exactly one of 16 concurrent commits decided on one version win; the others find the version taken', async () => {
     const store = await newStore();
     for (let round = 0; round < 3; round++) {
