@@ -8,7 +8,8 @@
  * the invariant checker runs over what was sent, answered, notified, read and stored. Run twice:
  * without a fault, and with one (BENCH_FAULT, JSON; default store throttling of 10% of DynamoDB
  * requests); then a third time with plain commands (2,000 registerRoom: one aggregate, no saga).
- * Writes docs/bench/local-load.md.
+ * Writes docs/bench/local-load.md. With BENCH_LOAD_ONLY=rooms (or hotel), runs that workload without a fault
+ * only and prints its report without writing it (for profiling one workload).
  * Run: `pnpm nx run core:bench` (all benchmarks) or `cd apps/core && ts-node --transpile-only bench/load.ts`.
  */
 import { bootLocalCore, type FaultConfig, type LocalCore } from '@core/local';
@@ -230,7 +231,16 @@ the local runtime's (worker-thread Lambdas, at most 2 environments per function,
 `;
 }
 
+/** One workload without a fault, its report printed and not written (BENCH_LOAD_ONLY). */
+async function runOnly(workload: 'hotel' | 'rooms'): Promise<void> {
+  const only = await run(`${workload}, no fault`, workload, undefined);
+  console.log(reportOf([only], DEFAULT_FAULT));
+  process.exit(only.report.ok ? 0 : 1);
+}
+
 async function main(): Promise<void> {
+  const only = process.env.BENCH_LOAD_ONLY;
+  if (only === 'hotel' || only === 'rooms') return runOnly(only);
   const fault =
     process.env.BENCH_FAULT === undefined ? DEFAULT_FAULT : (JSON.parse(process.env.BENCH_FAULT) as FaultConfig);
   const runs = [
