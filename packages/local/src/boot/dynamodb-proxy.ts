@@ -1,9 +1,9 @@
 /**
  * DynamoDB for the functions: `DynamoDB_20120810.*` requests, signed (SigV4, service `dynamodb`) and
  * authorized as DynamoDB would (each action on its table's ARN, with the table's resource policy),
- * handed to the store's thread as they are (no socket), with the read and write requests counted and the capacity units
- * DynamoDB would bill, and the store faults injected (throttling; a caller that dies after its
- * transaction was written).
+ * handed to the store's thread as they are (a message, no socket), with the read and write requests
+ * counted and the capacity units DynamoDB would bill, and the store faults injected (throttling; a
+ * caller that dies after its transaction was written).
  */
 import type { LocalDynamoDb } from '../dynamodb';
 import { parseAwsJsonBody, sendAwsJsonError } from '../eventbridge/aws-json';
