@@ -3,7 +3,7 @@
  * description of the wiring: tables, functions (their bundles, environment, timeout, role), bus
  * rules and targets, queues, state machines, the AppSync schema, resolvers and auth all come from
  * the templates. One HTTP server on 127.0.0.1 serves AppSync (`/graphql`, `/graphql/realtime`) and
- * the AWS APIs the functions call (EventBridge, Step Functions, and DynamoDB, forwarded to dynalite);
+ * the AWS APIs the functions call (EventBridge, Step Functions, and DynamoDB, handed to the store's thread);
  * functions reach them through `AWS_ENDPOINT_URL_*` only. Every route verifies SigV4 and evaluates
  * the caller's policies from the template (and the resource's policy), as AWS would.
  *
